@@ -1,0 +1,15 @@
+"""D2IQA: no-reference CT image quality from self-supervised virtual-lesion detection.
+
+The package is the toolkit's centre: CT input/output and windowing, lesion insertion, dose
+simulation, evaluation statistics and the D2IQA scorer. ``mdiqa`` builds on it.
+"""
+from ._deps import check_openmmlab_versions
+
+check_openmmlab_versions()
+
+from .io import (CTReadError, CTSlice, Window, WINDOWS, discover, load_series,  # noqa: E402
+                 load_slice, unwindow, window)
+
+__version__ = '0.1.0'
+__all__ = ['CTReadError', 'CTSlice', 'WINDOWS', 'Window', 'discover', 'load_series', 'load_slice',
+           'unwindow', 'window']

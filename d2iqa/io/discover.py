@@ -1,0 +1,129 @@
+"""Find the CT series in folder trees: DICOM grouped by SeriesInstanceUID, volumes, images."""
+import os
+from dataclasses import dataclass, field
+
+from .dicom import read_header
+from .errors import CTReadError
+
+VOLUME_SUFFIXES = ('.nii.gz', '.nii')
+IMAGE_SUFFIXES = ('.tif', '.tiff', '.png', '.npy')
+#: Files that are never pixel data; they are passed over without a report.
+IGNORED_SUFFIXES = ('.txt', '.md', '.json', '.csv', '.xml', '.html', '.pdf', '.py', '.log',
+                    '.yaml', '.yml', '.ini', '.zip', '.gz')
+IGNORED_NAMES = ('DICOMDIR', 'LICENSE', 'README', '.DS_Store', 'Thumbs.db')
+
+
+def file_kind(path):
+    """'nifti', 'tiff', 'png', 'npy' from the file name, else 'dicom' (DICOM has no fixed suffix)."""
+    name = os.path.basename(str(path)).lower()
+    if name.endswith(VOLUME_SUFFIXES):
+        return 'nifti'
+    if name.endswith(('.tif', '.tiff')):
+        return 'tiff'
+    if name.endswith('.png'):
+        return 'png'
+    if name.endswith('.npy'):
+        return 'npy'
+    return 'dicom'
+
+
+@dataclass
+class SeriesSource:
+    """One series found on disk: a DICOM series (several files) or one volume / image file.
+
+    Attributes
+    ----------
+    kind : str
+        'dicom', 'nifti', 'tiff', 'png' or 'npy'.
+    key : str
+        SeriesInstanceUID for DICOM, the file path otherwise.
+    paths : list of str
+        The files, in discovery order (loading sorts DICOM slices along the patient axis).
+    description : str
+        A human-readable line (series description, modality, number of files).
+    """
+
+    kind: str
+    key: str
+    paths: list
+    description: str = ''
+
+    def load(self, **options):
+        """Load the series as sorted :class:`~d2iqa.io.CTSlice` objects (see ``load_series``)."""
+        from .load import load_series
+        return load_series(self.paths if self.kind == 'dicom' else self.paths[0], **options)
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover` found: series to load, and the files it could not use, with why."""
+
+    series: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+
+
+def _walk(paths):
+    for root in paths:
+        root = os.fspath(root)
+        if os.path.isfile(root):
+            yield root
+            continue
+        if not os.path.isdir(root):
+            raise CTReadError(root, 'does not exist')
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            dirs[:] = [d for d in dirs if not d.startswith('.')]
+            for name in sorted(files):
+                if not name.startswith('.'):
+                    yield os.path.join(folder, name)
+
+
+def discover(*paths, allow_non_ct=False):
+    """Walk files and folder trees and group what they hold into series.
+
+    Parameters
+    ----------
+    *paths : str or path-like
+        Files and folders; folders are walked recursively (hidden entries skipped).
+    allow_non_ct : bool
+        Keep DICOM series whose Modality is not CT.
+
+    Returns
+    -------
+    Discovery
+        ``series`` (DICOM grouped by SeriesInstanceUID, then each volume or image file),
+        ``errors`` (path, reason) for files that look like images but cannot be read, and
+        ``skipped`` (path, reason) for readable files that are not CT images.
+    """
+    found = Discovery()
+    dicom_groups = {}
+    for path in _walk(paths):
+        name = os.path.basename(path)
+        kind = file_kind(path)
+        if kind != 'dicom':
+            found.series.append(SeriesSource(kind, path, [path], f'{kind} file'))
+            continue
+        if name in IGNORED_NAMES or name.lower().endswith(IGNORED_SUFFIXES):
+            continue
+        try:
+            header = read_header(path)
+        except CTReadError as exc:
+            found.errors.append((path, exc.reason))
+            continue
+        modality = header.get('Modality')
+        if modality != 'CT' and not allow_non_ct:
+            found.skipped.append((path, f'Modality {modality!r} is not CT'))
+            continue
+        if not any(k in header for k in ('PixelData', 'FloatPixelData', 'DoubleFloatPixelData')) \
+                and 'Rows' not in header:
+            found.skipped.append((path, 'DICOM file without an image'))
+            continue
+        uid = str(header.get('SeriesInstanceUID') or f'no-series-uid:{os.path.dirname(path)}')
+        group = dicom_groups.setdefault(uid, SeriesSource(
+            'dicom', uid, [], str(header.get('SeriesDescription', '') or modality)))
+        group.paths.append(path)
+    found.series[:0] = list(dicom_groups.values())
+    for group in dicom_groups.values():
+        group.description = f'{group.description} ({len(group.paths)} files)'.strip()
+    return found
