@@ -9,7 +9,8 @@ check_openmmlab_versions()
 
 from .io import (CTReadError, CTSlice, Window, WINDOWS, discover, load_series,  # noqa: E402
                  load_slice, unwindow, window)
+from .simulation import simulate_low_dose, simulate_sparse_view  # noqa: E402
 
 __version__ = '0.1.0'
 __all__ = ['CTReadError', 'CTSlice', 'WINDOWS', 'Window', 'discover', 'load_series', 'load_slice',
-           'unwindow', 'window']
+           'simulate_low_dose', 'simulate_sparse_view', 'unwindow', 'window']

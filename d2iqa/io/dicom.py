@@ -188,8 +188,10 @@ def sort_series(slices, *, source):
     elif all(s.extra.get('instance_number') is not None for s in slices):
         key = [s.extra['instance_number'] for s in slices]
     else:
-        warnings.warn(f'{source}: slices have neither ImagePositionPatient/ImageOrientationPatient '
-                      'nor InstanceNumber; keeping file-name order', stacklevel=3)
-        key = list(range(len(slices)))
+        if len({s.source for s in slices}) > 1:
+            warnings.warn(f'{source}: slices have neither ImagePositionPatient/'
+                          'ImageOrientationPatient nor InstanceNumber; keeping file-name order',
+                          stacklevel=3)
+        key = [0] * len(slices)
     order = sorted(range(len(slices)), key=lambda i: (key[i], slices[i].source, slices[i].index))
     return [replace(slices[i], index=n) for n, i in enumerate(order)]
