@@ -16,23 +16,18 @@ benchmarks/RESULTS.md (replacing that section only).
 """
 import argparse
 import contextlib
-import datetime
 import importlib.util
 import io
 import os
-import platform
-import re
-import subprocess
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from _results import RESULTS, load_note, machine, record
 
-from d2iqa.evaluation.coco_map import coco_map, per_image_map
+from d2iqa.evaluation.coco_map import coco_map
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / 'benchmarks' / 'RESULTS.md'
 SECTION = '## COCO mAP evaluator'
 
 
@@ -99,18 +94,6 @@ def best_time(function, repeat):
     return min(times), result
 
 
-def machine():
-    cpu = subprocess.run(['lscpu'], capture_output=True, text=True).stdout
-    model = next((line.split(':', 1)[1].strip() for line in cpu.splitlines()
-                  if line.startswith('Model name')), platform.processor())
-    load = os.getloadavg()
-    return {'cpu': f'{model}, {os.cpu_count()} logical CPUs',
-            'load': f'{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min)',
-            'versions': f'Python {platform.python_version()}, numpy {np.__version__}, '
-                        f'pycocotools {metadata.version("pycocotools")}',
-            'date': datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--sets', type=int, default=20,
@@ -147,7 +130,6 @@ def main():
     case = make_set(0)
     n_det = sum(len(s) for s in case['det_scores'])
     n_gt = sum(len(g) for g in case['gt_boxes'])
-    info = machine()
     lines = [f'Set: 100 images of 512 x 512 px, {n_gt} gt boxes (16-24 px, 4 classes) and {n_det} '
              f'detections (set 0); best of {20 * args.repeat} calls (ours) and {args.repeat} '
              f'calls (pycocotools) on each of {args.timed_sets} sets, median over sets; largest '
@@ -156,24 +138,10 @@ def main():
              '|---|---:|---:|---:|---:|']
     lines += [f'| {name} | {ours * 1e3:.2f} | {theirs * 1e3:.1f} | {theirs / ours:.0f}x | '
               f'{diff:.1e} |' for name, ours, theirs, diff in rows]
-    busy = 'under load from other jobs' if load_before >= .5 * os.cpu_count() else 'idle'
-    lines += ['', f'Machine: {info["cpu"]}; {info["versions"]}; {info["date"]}; {busy} '
-              f'(load average {load_before:.2f} before the run, {info["load"]} after it).']
+    lines += ['', f'Machine: {machine(("numpy", "pycocotools"))}; {load_note(load_before)}.']
     print('\n'.join(lines))
     if args.record:
-        _record('\n'.join(lines))
-
-
-def _record(text):
-    """Replace (or append) the COCO mAP section of RESULTS.md, leaving the others as they are."""
-    body = f'{SECTION}\n\nMade by `python benchmarks/bench_map.py --record`.\n\n{text}\n'
-    old = RESULTS.read_text() if RESULTS.exists() else '# Benchmark results\n'
-    pattern = re.compile(rf'^{re.escape(SECTION)}\n.*?(?=^## |\Z)', re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: body + '\n', old).rstrip('\n') + '\n'
-    else:
-        new = old.rstrip('\n') + '\n\n' + body
-    RESULTS.write_text(new)
+        record(SECTION, 'bench_map.py', '\n'.join(lines))
 
 
 if __name__ == '__main__':

@@ -163,7 +163,7 @@ def read_dicom(path, *, allow_non_ct=False):
             modality=modality,
             extra={'instance_number': _float_or_none(ds.get('InstanceNumber')),
                    'has_position': position is not None and normal is not None,
-                   'frames': len(raw_frames)},
+                   'frame': frame, 'frames': len(raw_frames)},
         ))
     return slices
 

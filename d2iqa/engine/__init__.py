@@ -1,0 +1,12 @@
+"""The mm* layer: components registered in mmdet's registries.
+
+Importing this package registers them, so configs need only
+``custom_imports=dict(imports=['d2iqa.engine'], allow_failed_imports=False)``.
+"""
+from .datasets import CTSliceDataset
+from .loading import LoadCTSlice, SimulateLowDose, WindowCT
+from .metrics import LesionDetectionMetric
+from .transforms import InsertVirtualLesions
+
+__all__ = ['CTSliceDataset', 'InsertVirtualLesions', 'LesionDetectionMetric', 'LoadCTSlice',
+           'SimulateLowDose', 'WindowCT']

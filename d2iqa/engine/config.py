@@ -1,0 +1,81 @@
+"""Prepare an MMEngine config for the train / test tools (the logic the tools must not hold)."""
+import os
+
+import torch
+from mmengine.config import Config, DictAction
+
+
+def add_runner_arguments(parser):
+    """The options ``tools/train.py`` and ``tools/test.py`` share (MMEngine conventions)."""
+    parser.add_argument('--work-dir', help='where logs, metrics and checkpoints go')
+    parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher (pytorch: torchrun)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser
+
+
+def parse_runner_arguments(parser):
+    """Parse the tool's arguments and export LOCAL_RANK as launchers expect."""
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def prepare_config(config, *, work_dir=None, cfg_options=None, launcher='none', amp=False,
+                   resume=None, checkpoint=None, backbone_checkpoint=None):
+    """Load a config file and apply the command-line choices of ``tools/train.py`` / ``test.py``.
+
+    Parameters
+    ----------
+    config : str
+        Path of the config file.
+    work_dir : str, optional
+        Where logs and checkpoints go; default ``work_dirs/<config name>``.
+    cfg_options : dict, optional
+        ``key.sub=value`` overrides (mmengine's ``DictAction``).
+    launcher : str
+        ``'none'`` (one process) or ``'pytorch'`` (torchrun), ``'slurm'``, ``'mpi'``. Without a
+        GPU the distributed backend becomes gloo, so that several CPU processes can train.
+    amp : bool
+        Automatic mixed precision (float16 on GPU, bfloat16 on CPU).
+    resume : str, optional
+        ``'auto'`` (latest checkpoint in the work dir) or a checkpoint path to resume from.
+    checkpoint : str, optional
+        Weights to load for testing.
+    backbone_checkpoint : str, optional
+        A local pre-trained backbone file (e.g. an ImageNet ResNet-50); nothing is downloaded.
+
+    Returns
+    -------
+    mmengine.config.Config
+    """
+    cfg = Config.fromfile(config)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.work_dir = work_dir or cfg.get('work_dir') or os.path.join(
+        'work_dirs', os.path.splitext(os.path.basename(config))[0])
+    if not torch.cuda.is_available():
+        cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+        if not torch.cuda.is_available():
+            cfg.optim_wrapper.dtype = 'bfloat16'
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume:
+        cfg.resume, cfg.load_from = True, resume
+    if checkpoint:
+        if not os.path.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+        cfg.load_from = checkpoint
+    if backbone_checkpoint:
+        if not os.path.isfile(backbone_checkpoint):
+            raise FileNotFoundError(f'backbone checkpoint {backbone_checkpoint} does not exist '
+                                    '(pre-trained weights come only from a local file)')
+        cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=backbone_checkpoint)
+    return cfg
