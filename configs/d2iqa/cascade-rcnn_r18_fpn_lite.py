@@ -42,4 +42,11 @@ train_pipeline = [
     dict(type='PackDetInputs'),
 ]
 train_dataloader = dict(batch_size=4, dataset=dict(pipeline=train_pipeline))
-optim_wrapper = dict(optimizer=dict(lr=2e-4))
+optim_wrapper = dict(optimizer=dict(lr=3e-4))
+
+max_iters = 3000
+train_cfg = dict(max_iters=max_iters, val_interval=500)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=300),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=300, end=max_iters, eta_min_ratio=0.01),
+]

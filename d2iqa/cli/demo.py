@@ -3,7 +3,7 @@
 Until scoring lands, the demo loads the embedded real CT slices (pydicom's test data and the
 ``pydicom-data`` package) and prints what was read: nothing here is invented.
 """
-from ..io import load_slice
+from ..io import embedded_path, load_slice
 from .info import describe_slice
 
 #: real CT slices shipped with pydicom / pydicom-data, reached offline by name
@@ -14,19 +14,9 @@ EMBEDDED_SLICES = {
 }
 
 
-def embedded_slice_path(name):
-    """Path of a CT file shipped with pydicom or pydicom-data (no network)."""
-    from pydicom.data import get_testdata_file
-    path = get_testdata_file(name, download=False)
-    if path is None:
-        raise FileNotFoundError(f'{name} is not installed: pip install pydicom-data '
-                                '(the `data` extra of this package)')
-    return path
-
-
 def run(args):
     for name, what in EMBEDDED_SLICES.items():
-        ct_slice = load_slice(embedded_slice_path(name))
+        ct_slice = load_slice(embedded_path(name))
         print(f'{name} ({what}): {ct_slice.source}')
         print(describe_slice(ct_slice))
     return 0

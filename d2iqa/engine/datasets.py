@@ -5,7 +5,7 @@ import os
 from mmengine.dataset import BaseDataset
 from mmdet.registry import DATASETS
 
-from ..io import discover
+from ..io import EMBEDDED_PREFIX, discover
 from ..lesions import CLASSES
 
 
@@ -19,7 +19,10 @@ class CTSliceDataset(BaseDataset):
 
     Args:
         sources (list[str]): folders (walked recursively: DICOM series, NIfTI volumes,
-            TIFF / PNG / NPY files) and files. Relative paths are joined to ``data_root``.
+            TIFF / PNG / NPY files) and files. Relative paths are joined to ``data_root``;
+            ``'embedded:NAME'`` is a CT file shipped with pydicom-data.
+        exclude (list[str]): shell patterns of series (key or first file path) to leave out
+            altogether, e.g. volumes not on the 512 x 512 grid the lesions are sized for.
         holdout (list[str]): shell patterns (``fnmatch``) matched against each series' key
             (SeriesInstanceUID or file path) and its first file's path. Series that match are
             the validation split, the others the training split, so that no patient's
@@ -35,8 +38,8 @@ class CTSliceDataset(BaseDataset):
 
     METAINFO = dict(classes=CLASSES)
 
-    def __init__(self, *, sources, holdout=(), split='all', every=1, trials_per_slice=1,
-                 values=None, allow_non_ct=False, **kwargs):
+    def __init__(self, *, sources, holdout=(), exclude=(), split='all', every=1,
+                 trials_per_slice=1, values=None, allow_non_ct=False, **kwargs):
         if split not in ('train', 'val', 'all'):
             raise ValueError(f"split must be 'train', 'val' or 'all', got {split!r}")
         if every < 1 or trials_per_slice < 1:
@@ -44,6 +47,7 @@ class CTSliceDataset(BaseDataset):
                              f'{trials_per_slice}')
         self.sources = [sources] if isinstance(sources, str) else list(sources)
         self.holdout = list(holdout)
+        self.exclude = list(exclude)
         self.split = split
         self.every = every
         self.trials_per_slice = trials_per_slice
@@ -51,18 +55,21 @@ class CTSliceDataset(BaseDataset):
         self.allow_non_ct = allow_non_ct
         super().__init__(**kwargs)
 
-    def _held_out(self, source):
+    @staticmethod
+    def _matches(source, patterns):
         names = (source.key, source.paths[0])
         return any(fnmatch.fnmatch(name, pattern) or pattern in name
-                   for pattern in self.holdout for name in names)
+                   for pattern in patterns for name in names)
 
     def load_data_list(self):
-        roots = [p if os.path.isabs(p) or not self.data_root else os.path.join(self.data_root, p)
-                 for p in self.sources]
+        roots = [p if os.path.isabs(p) or p.startswith(EMBEDDED_PREFIX) or not self.data_root
+                 else os.path.join(self.data_root, p) for p in self.sources]
         found = discover(*roots, allow_non_ct=self.allow_non_ct)
         entries = []
         for source in found.series:
-            held_out = self._held_out(source)
+            if self._matches(source, self.exclude):
+                continue
+            held_out = self._matches(source, self.holdout)
             if (self.split == 'train' and held_out) or (self.split == 'val' and not held_out):
                 continue
             slices = source.load(values=self.values, allow_non_ct=self.allow_non_ct)

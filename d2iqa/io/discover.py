@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass, field
 
 from .dicom import read_header
+from .embedded import resolve_path
 from .errors import CTReadError
 
 VOLUME_SUFFIXES = ('.nii.gz', '.nii')
@@ -65,7 +66,7 @@ class Discovery:
 
 def _walk(paths):
     for root in paths:
-        root = os.fspath(root)
+        root = resolve_path(os.fspath(root))
         if os.path.isfile(root):
             yield root
             continue
@@ -86,6 +87,7 @@ def discover(*paths, allow_non_ct=False):
     ----------
     *paths : str or path-like
         Files and folders; folders are walked recursively (hidden entries skipped).
+        ``'embedded:NAME'`` names a CT file shipped with pydicom / pydicom-data.
     allow_non_ct : bool
         Keep DICOM series whose Modality is not CT.
 

@@ -128,7 +128,7 @@ def test_paper_config_trains_a_few_iterations_on_cpu(phantom_root, tmp_path):
 
 @pytest.mark.slow
 def test_two_process_cpu_training_with_gloo(phantom_root, tmp_path):
-    env = dict(os.environ, PORT='29517', OMP_NUM_THREADS='1')
+    env = dict(os.environ, PORT='29517', OMP_NUM_THREADS='1', PYTHON=sys.executable)
     result = subprocess.run(
         ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(TINY), '2', '--work-dir',
          str(tmp_path), '--cfg-options', f'train_dataloader.dataset.data_root={phantom_root}',

@@ -2,8 +2,9 @@
 # seed in validation). Point data_root / sources at your own folders, e.g.
 #   --cfg-options data_root=/data/ct train_dataloader.dataset.holdout="['*patient07*']"
 data_root = '../shared/data/ct'
-sources = ['.']
+sources = ['.', 'embedded:explicit_VR-UN.dcm']
 holdout = ['*dcmqi-liver*']          # series kept out of training, by shell pattern
+exclude = ['*.nii.gz']               # the 3 mm NIfTI is not on the 512 x 512 lesion grid
 lesion_config = 'abdomen'
 val_seed = 2022
 
@@ -29,7 +30,7 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(type='CTSliceDataset', data_root=data_root, sources=sources, holdout=holdout,
-                 split='train', pipeline=train_pipeline))
+                 exclude=exclude, split='train', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
@@ -37,7 +38,8 @@ val_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type='CTSliceDataset', data_root=data_root, sources=sources, holdout=holdout,
-                 split='val', trials_per_slice=20, pipeline=val_pipeline, test_mode=True))
+                 exclude=exclude, split='val', trials_per_slice=20, pipeline=val_pipeline,
+                 test_mode=True))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='LesionDetectionMetric')
 test_evaluator = val_evaluator
