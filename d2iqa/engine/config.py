@@ -24,6 +24,17 @@ def parse_runner_arguments(parser):
     return args
 
 
+def _init_cpu_process_group():
+    """Join torchrun's process group with gloo.
+
+    MMEngine's own initialisation calls ``torch.cuda.set_device``, which a CPU build of torch
+    does not have; with the group already initialised, the Runner skips that step.
+    """
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+
+
 def prepare_config(config, *, work_dir=None, cfg_options=None, launcher='none', amp=False,
                    resume=None, checkpoint=None, backbone_checkpoint=None):
     """Load a config file and apply the command-line choices of ``tools/train.py`` / ``test.py``.
@@ -38,7 +49,8 @@ def prepare_config(config, *, work_dir=None, cfg_options=None, launcher='none', 
         ``key.sub=value`` overrides (mmengine's ``DictAction``).
     launcher : str
         ``'none'`` (one process) or ``'pytorch'`` (torchrun), ``'slurm'``, ``'mpi'``. Without a
-        GPU the distributed backend becomes gloo, so that several CPU processes can train.
+        GPU the distributed backend becomes gloo, so that several CPU processes can train (with
+        ``'pytorch'`` the process group is joined here).
     amp : bool
         Automatic mixed precision (float16 on GPU, bfloat16 on CPU).
     resume : str, optional
@@ -60,6 +72,12 @@ def prepare_config(config, *, work_dir=None, cfg_options=None, launcher='none', 
         'work_dirs', os.path.splitext(os.path.basename(config))[0])
     if not torch.cuda.is_available():
         cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+        if launcher == 'pytorch':
+            _init_cpu_process_group()
+            # DDP over CPU modules takes no device ids (MMEngine's default names the GPU).
+            cfg.model_wrapper_cfg = dict(
+                type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False,
+                find_unused_parameters=cfg.get('find_unused_parameters', False))
     if amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
