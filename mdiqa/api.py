@@ -1,0 +1,157 @@
+"""Score CT slices with a trained MD-IQA checkpoint: ``MDIQAScorer`` and ``score_slice``.
+
+``MDIQAScorer`` is the ``ct_nriqa.scorers`` plug-in behind ``d2iqa score --scorer mdiqa``
+and also follows the dose-study scorer interface of :mod:`d2iqa.evaluation.dose_study`
+(``score_levels``). There is no reference checkpoint: train one (docs/mdiqa.md).
+"""
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+import torch
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
+
+from d2iqa.io import as_hu_slice
+
+from .registry import MODELS, TRANSFORMS
+
+__all__ = ['MDIQAResult', 'MDIQAScorer', 'score_slice']
+
+
+@dataclass(frozen=True)
+class MDIQAResult:
+    """One slice's MD-IQA score.
+
+    Attributes
+    ----------
+    score : float
+        Predicted quality in ``score_range`` (0..M, higher is better).
+    sem : float
+        NaN: one deterministic pass, no trials to estimate an uncertainty from.
+    n_trials : None
+        MD-IQA makes no repeated trials.
+    score_range : tuple of float
+        (0, M).
+    higher_is_better : bool
+        True.
+    source : str
+        Where the slice came from.
+    """
+
+    score: float
+    score_range: tuple
+    sem: float = math.nan
+    n_trials: Optional[int] = None
+    higher_is_better: bool = True
+    source: str = field(default='<array>')
+
+
+class MDIQAScorer:
+    """A trained MD-IQA model ready to score slices.
+
+    Parameters
+    ----------
+    checkpoint : str
+        A checkpoint written by ``tools/train.py`` (required: MD-IQA has no reference one).
+    config : str, optional
+        The config it was trained with; by default the config saved inside the checkpoint.
+    device : str
+        ``'cpu'`` or ``'cuda'``.
+    values : str or tuple, optional
+        Units of TIFF / PNG / NPY inputs; by default those of the config's test data
+        (``'hu'`` for the proxy configs, the identity window for LDCTIQAC2023 TIFFs).
+    decode : {'argmax', 'soft-argmax'}, optional
+        Override the head's decoding (published: argmax).
+    batch_size : int
+        Slices per forward pass in :meth:`score_slices`.
+
+    Notes
+    -----
+    The first transform of the config's test pipeline loads a file; the scorer reads the
+    slice itself (``d2iqa.io``: DICOM, NIfTI, TIFF, PNG, NPY or a HU array) and applies the
+    rest (window, crop, packing).
+    """
+
+    name = 'mdiqa'
+    higher_is_better = True
+    needs_reference = False
+
+    def __init__(self, *, checkpoint, config=None, device='cpu', values=None, decode=None,
+                 batch_size=8):
+        if not checkpoint:
+            raise ValueError('MD-IQA needs checkpoint= (there is no reference checkpoint): '
+                             'train one with tools/train.py configs/mdiqa/... (docs/mdiqa.md)')
+        if not os.path.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+        state = _load_checkpoint(checkpoint, map_location='cpu')
+        if config is not None:
+            cfg = Config.fromfile(config)
+        elif isinstance(state, dict) and state.get('meta', {}).get('cfg'):
+            cfg = Config.fromstring(state['meta']['cfg'], '.py')
+        else:
+            raise ValueError(f'{checkpoint} holds no config (not written by tools/train.py?); '
+                             'pass config=')
+        self.model = MODELS.build(cfg.model)
+        load_state_dict(self.model, state.get('state_dict', state), strict=True, logger='silent')
+        self.model.to(device).eval()
+        self.device, self.decode, self.batch_size = device, decode, batch_size
+        pipeline = cfg.test_dataloader.dataset.pipeline
+        self.values = values if values is not None else pipeline[0].get('values')
+        self.transforms = Compose([TRANSFORMS.build(t) for t in pipeline[1:]])
+        self.score_range = (0.0, float(self.model.head.max_score))
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(values={self.values!r}, range={self.score_range}, '
+                f'device={self.device!r})')
+
+    @torch.no_grad()
+    def score_slices(self, images, *, values=None):
+        """Scores of several slices (HU arrays, ``CTSlice`` objects or file paths), in order."""
+        values = values if values is not None else self.values
+        scores = []
+        for start in range(0, len(images), self.batch_size):
+            batch = [self.transforms(dict(hu=as_hu_slice(image, values=values).hu))['inputs']
+                     for image in images[start:start + self.batch_size]]
+            inputs = self.model.data_preprocessor(dict(inputs=batch), False)['inputs']
+            pred = self.model.net(inputs.to(self.device))
+            scores += self.model.head.decode(pred, self.decode).cpu().tolist()
+        return scores
+
+    def score_slice(self, image, *, values=None):
+        """Score one slice; returns an :class:`MDIQAResult`."""
+        source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else \
+            getattr(image, 'source', '<array>')
+        (score,) = self.score_slices([image], values=values)
+        return MDIQAResult(score=float(score), score_range=self.score_range, source=source)
+
+    def score_levels(self, levels_hu, *, reference_hu=None, pixel_spacing=None):
+        """The dose-study interface: one score per HU array (the reference is not used)."""
+        return self.score_slices(list(levels_hu), values='hu')
+
+
+@lru_cache(maxsize=2)
+def _scorer(checkpoint, config, device, decode):
+    return MDIQAScorer(checkpoint=checkpoint, config=config, device=device, decode=decode)
+
+
+def score_slice(image, *, checkpoint, config=None, device='cpu', values=None, decode=None):
+    """Score one CT slice with an MD-IQA checkpoint (the model is cached between calls).
+
+    Parameters
+    ----------
+    image : str, path-like, CTSlice or array_like
+        A slice file (DICOM, NIfTI with one slice, TIFF, PNG, NPY), a ``CTSlice`` or a HU array.
+    checkpoint, config, device, decode
+        See :class:`MDIQAScorer`.
+    values : str or tuple, optional
+        Units of a TIFF / PNG / NPY file (default: those of the checkpoint's training data).
+
+    Returns
+    -------
+    MDIQAResult
+    """
+    return _scorer(os.fspath(checkpoint), config, device, decode).score_slice(image, values=values)

@@ -1,0 +1,131 @@
+"""Transforms: HU -> [0, 1] through a window, crops, 90-degree rotations and flips, packing.
+
+Input normalisation: HU slices (DICOM, NIfTI, NPY in HU) go through a display window, by
+default d2iqa's ``'abdomen'`` preset (level 40, width 350 HU), where low-dose noise is most
+visible. LDCTIQAC2023 TIFFs are already normalised intensities: their configs declare the
+identity window ``(0.5, 1.0)`` both as the file's ``values`` and as ``window``, so the TIFF
+values reach the network unchanged (clipped to [0, 1]).
+"""
+import numpy as np
+import torch
+from mmcv.transforms import BaseTransform
+from mmcv.transforms.utils import cache_randomness
+from mmengine.structures import BaseDataElement
+
+import d2iqa.engine.loading  # noqa: F401  (registers mmdet.LoadCTSlice used by our configs)
+from d2iqa.io import get_window, window
+
+from ..registry import TRANSFORMS
+
+#: The normalised LDCTIQAC2023 TIFF values, taken as they are: [0, 1] -> [0, 1].
+IDENTITY_WINDOW = (0.5, 1.0)
+
+
+@TRANSFORMS.register_module()
+class WindowSlice(BaseTransform):
+    """HU -> a single-channel [0, 1] image through a display window.
+
+    Required Keys: hu. Added Keys: img (np.float32 ``(H, W)``).
+
+    Args:
+        window (str | tuple): a d2iqa preset name or ``(level, width)``; default ``'abdomen'``.
+    """
+
+    def __init__(self, window='abdomen'):
+        self.window = get_window(window)
+
+    def transform(self, results):
+        results['img'] = window(results['hu'], level=self.window.level, width=self.window.width)
+        return results
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(window={tuple(self.window)})'
+
+
+@TRANSFORMS.register_module()
+class CropSlice(BaseTransform):
+    """Crop a ``size x size`` square around the centre, optionally shifted at random.
+
+    Crops keep the pixels (and so the noise texture) at full resolution; the centre of a CT
+    slice lies in the body, where quality is judged. Images smaller than ``size`` are padded
+    with zeros (air after windowing).
+
+    Required Keys: img. Modified Keys: img, img_shape.
+
+    Args:
+        size (int): side of the crop.
+        max_shift (int): the centre moves by up to this many pixels in each direction (0 at
+            test time).
+    """
+
+    def __init__(self, size, max_shift=0):
+        self.size, self.max_shift = int(size), int(max_shift)
+
+    @cache_randomness
+    def _shift(self):
+        return np.random.randint(-self.max_shift, self.max_shift + 1, size=2) \
+            if self.max_shift else np.zeros(2, int)
+
+    def transform(self, results):
+        img = results['img']
+        pad = [(max(0, (self.size - n + 1) // 2),) * 2 for n in img.shape]
+        img = np.pad(img, pad) if any(p[0] for p in pad) else img
+        shift = self._shift()
+        starts = [int(np.clip((n - self.size) // 2 + s, 0, n - self.size))
+                  for n, s in zip(img.shape, shift)]
+        results['img'] = img[starts[0]:starts[0] + self.size, starts[1]:starts[1] + self.size]
+        results['img_shape'] = results['img'].shape
+        return results
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(size={self.size}, max_shift={self.max_shift})'
+
+
+@TRANSFORMS.register_module()
+class RandomRotFlip(BaseTransform):
+    """Random rotation by a multiple of 90 degrees and random horizontal / vertical flips.
+
+    Right angles keep the pixel grid, so the noise texture the score depends on is not
+    smoothed by interpolation (an arbitrary angle would filter it).
+
+    Required Keys: img. Modified Keys: img.
+
+    Args:
+        flip_prob (float): probability of each flip.
+    """
+
+    def __init__(self, flip_prob=0.5):
+        self.flip_prob = flip_prob
+
+    @cache_randomness
+    def _choice(self):
+        return np.random.randint(4), np.random.rand(2) < self.flip_prob
+
+    def transform(self, results):
+        turns, (flip_v, flip_h) = self._choice()
+        img = np.rot90(results['img'], turns)
+        if flip_v:
+            img = img[::-1]
+        if flip_h:
+            img = img[:, ::-1]
+        results['img'] = np.ascontiguousarray(img)
+        return results
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}(flip_prob={self.flip_prob})'
+
+
+@TRANSFORMS.register_module()
+class PackQualityInputs(BaseTransform):
+    """``img`` -> ``inputs`` (``(1, H, W)`` float tensor) and a data sample with the metadata.
+
+    Required Keys: img. Added Keys: inputs, data_samples (metainfo: img_path, slice_index,
+    gt_score, kind).
+    """
+
+    META_KEYS = ('img_path', 'slice_index', 'gt_score', 'kind')
+
+    def transform(self, results):
+        inputs = torch.from_numpy(np.ascontiguousarray(results['img'], dtype=np.float32))[None]
+        sample = BaseDataElement(metainfo={k: results[k] for k in self.META_KEYS if k in results})
+        return dict(inputs=inputs, data_samples=sample)
