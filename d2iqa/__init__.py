@@ -10,7 +10,9 @@ check_openmmlab_versions()
 from .io import (CTReadError, CTSlice, Window, WINDOWS, discover, load_series,  # noqa: E402
                  load_slice, unwindow, window)
 from .simulation import simulate_low_dose, simulate_sparse_view  # noqa: E402
+from .scoring import D2IQAResult, D2IQAScorer, score_series, score_slice  # noqa: E402
 
 __version__ = '0.1.0'
 __all__ = ['CTReadError', 'CTSlice', 'WINDOWS', 'Window', 'discover', 'load_series', 'load_slice',
            'simulate_low_dose', 'simulate_sparse_view', 'unwindow', 'window']
+__all__ += ['D2IQAResult', 'D2IQAScorer', 'score_series', 'score_slice']

@@ -31,11 +31,12 @@ def test_version_check_says_what_to_install(monkeypatch):
     assert 'pip install --no-build-isolation onedl-mmcv==2.3.6' in message
 
 
-def test_cli_info_and_demo(capsys, tmp_path):
+def test_cli_info(capsys, tmp_path):
     from d2iqa.cli import main
-    assert main(['demo']) == 0
+    from d2iqa.io import embedded_path
+    assert main(['info', embedded_path('explicit_VR-UN.dcm')]) == 0
     out = capsys.readouterr().out
-    assert 'explicit_VR-UN.dcm' in out and '512x512' in out
+    assert 'Pancreas (1 files)' in out and '512x512, HU -1024..' in out
     (tmp_path / 'bad.dcm').write_bytes(b'junk')
     assert main(['info', str(tmp_path)]) == 1
     assert 'bad.dcm: is not a DICOM file' in capsys.readouterr().out

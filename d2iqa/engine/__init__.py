@@ -6,7 +6,8 @@ Importing this package registers them, so configs need only
 from .datasets import CTSliceDataset
 from .loading import LoadCTSlice, SimulateLowDose, WindowCT
 from .metrics import LesionDetectionMetric
+from .scoring_metric import D2IQAScoreMetric
 from .transforms import InsertVirtualLesions
 
-__all__ = ['CTSliceDataset', 'InsertVirtualLesions', 'LesionDetectionMetric', 'LoadCTSlice',
-           'SimulateLowDose', 'WindowCT']
+__all__ = ['CTSliceDataset', 'D2IQAScoreMetric', 'InsertVirtualLesions', 'LesionDetectionMetric',
+           'LoadCTSlice', 'SimulateLowDose', 'WindowCT']

@@ -8,12 +8,8 @@ from mmcv.transforms.utils import cache_randomness
 from mmdet.registry import TRANSFORMS
 from mmdet.structures.bbox import HorizontalBoxes
 
-from ..lesions import LesionPlacementError, Placement, add_lesions, get_lesion_config
-
-
-def _digest(key):
-    """A stable 64-bit integer from ``repr(key)`` (Python's ``hash`` is salted per process)."""
-    return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), 'little')
+from ..lesions import (LesionPlacementError, Placement, add_lesions, get_lesion_config,
+                       seeded_rng)
 
 
 @TRANSFORMS.register_module()
@@ -110,7 +106,7 @@ class InsertVirtualLesions(BaseTransform):
         if self.seed is None:
             rng = np.random.default_rng(np.random.randint(np.iinfo(np.int64).max, dtype=np.int64))
         else:
-            rng = np.random.default_rng([self.seed, _digest(sample_key)])
+            rng = seeded_rng(self.seed, sample_key)
         return placement.draw(rng)
 
     def transform(self, results):

@@ -49,6 +49,7 @@ TABLE_FIELDS = ('study', 'scorer', 'n', 'plcc', 'plcc_logistic', 'srocc', 'krocc
 
 #: Scorer name -> factory (a callable or 'module:attr'); see the module docstring.
 SCORERS = {'psnr': PSNRScorer, 'ssim': SSIMScorer, 'noise': NoiseLevelScorer}
+SCORERS['d2iqa'] = 'd2iqa.scoring:D2IQAScorer'   # the reference detector, when installed
 
 
 class ScorerUnavailable(RuntimeError):

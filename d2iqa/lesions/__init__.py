@@ -12,10 +12,11 @@ Typical use, many trials on one slice (paired across dose levels)::
     boxes, labels = lesions.boxes, lesions.labels
 """
 from .config import CLASSES, LESION_PRESETS, LesionConfig, get_lesion_config
-from .draw import Lesions, LesionPlacementError, Placement, add_lesions, insert_lesions
+from .draw import (Lesions, LesionPlacementError, Placement, add_lesions, insert_lesions,
+                   seeded_rng)
 from .masks import body_mask, placement_mask
 from .saliency import saliency_map
 
 __all__ = ['CLASSES', 'LESION_PRESETS', 'LesionConfig', 'LesionPlacementError', 'Lesions',
            'Placement', 'add_lesions', 'body_mask', 'get_lesion_config', 'insert_lesions',
-           'placement_mask', 'saliency_map']
+           'placement_mask', 'saliency_map', 'seeded_rng']

@@ -1,4 +1,5 @@
 """Drawing random lesion configurations on a slice and adding them to images."""
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,6 +144,17 @@ def add_lesions(images, lesions):
             window += contrast * (stamp if out.ndim == 2 else stamp[..., None])
         results.append(out)
     return results
+
+
+def seeded_rng(seed, key):
+    """A generator fixed by ``seed`` and ``key`` (any value with a stable ``repr``, e.g. a tuple).
+
+    ``default_rng([seed, d])`` with ``d`` a 64-bit BLAKE2 digest of ``repr(key)`` (Python's
+    ``hash`` is salted per process), so the same seed and key give the same lesions in every
+    process: the scorer's trials and the mmdet transform's seeded samples draw alike.
+    """
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    return np.random.default_rng([int(seed), int.from_bytes(digest, 'little')])
 
 
 class Placement:

@@ -1,0 +1,283 @@
+"""``D2IQAScorer`` (a loaded detector and default options), ``score_slice``, ``score_series``."""
+import functools
+import os
+from pathlib import Path
+
+from ..evaluation.dose_study import ScorerUnavailable
+from ..io import as_hu_slice, window
+from ..lesions import Placement
+from .detector import MMDetDetector
+from .trials import ScoringOptions, run_trials
+
+__all__ = ['CheckpointNotFoundError', 'D2IQAScorer', 'REFERENCE_CHECKPOINT',
+           'reference_checkpoint', 'score_series', 'score_slice']
+
+#: Where the reference detector (lite Cascade R-CNN, fp16 weights, config embedded) is installed.
+REFERENCE_CHECKPOINT = Path(__file__).resolve().parents[1] / 'checkpoints' \
+    / 'd2iqa_lite_reference.pth'
+#: Trial images per ``detect`` call when ``batch_size`` is not given.
+DEFAULT_BATCH_SIZE = {'cpu': 1, 'cuda': 16}
+
+
+class CheckpointNotFoundError(ScorerUnavailable, FileNotFoundError):
+    """No checkpoint was given and the reference checkpoint is not installed."""
+
+
+def reference_checkpoint():
+    """Path of the installed reference checkpoint.
+
+    Raises
+    ------
+    CheckpointNotFoundError
+        When ``d2iqa/checkpoints/d2iqa_lite_reference.pth`` is not installed.
+    """
+    if not REFERENCE_CHECKPOINT.is_file():
+        raise CheckpointNotFoundError(
+            f'the reference D2IQA checkpoint {REFERENCE_CHECKPOINT} is not installed: pass '
+            'checkpoint=PATH (command line: --checkpoint PATH), a checkpoint trained with '
+            '`python tools/train.py configs/d2iqa/cascade-rcnn_r18_fpn_lite.py`')
+    return REFERENCE_CHECKPOINT
+
+
+class D2IQAScorer:
+    """A D2IQA scorer: a detector kept loaded, and default scoring options.
+
+    Every ``score_*`` call takes the options of :class:`~d2iqa.scoring.ScoringOptions` as
+    keywords; those not given are the scorer's.
+
+    Parameters
+    ----------
+    checkpoint : str or path-like, optional
+        Detector weights; default the reference checkpoint (:func:`reference_checkpoint`).
+    config : str, path-like or mmengine.config.Config, optional
+        The detector's config; default the one embedded in the checkpoint.
+    device : str
+        ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+    batch_size : int, optional
+        Trial images per detector call; default 1 on CPU, 16 on CUDA.
+    detector : object, optional
+        Any object with ``detect(images01) -> [(boxes, scores, labels), ...]`` (see
+        :func:`~d2iqa.scoring.run_trials`) instead of a checkpoint.
+    trials, set_size, seed, stop, aggregate, epsilon, min_sets, lesion_config
+        Default scoring options (:class:`~d2iqa.scoring.ScoringOptions`): 500 trials in sets
+        of 100, seed 0, all sets, pooled mAP.
+    progress : bool
+        Show a progress bar over the trial images of each call.
+
+    Raises
+    ------
+    CheckpointNotFoundError
+        No checkpoint given and the reference one is not installed.
+
+    Examples
+    --------
+    >>> scorer = D2IQAScorer(checkpoint='work_dirs/lite/iter_3000.pth')  # doctest: +SKIP
+    >>> result = scorer.score_slice('slice.dcm', trials=200)              # doctest: +SKIP
+    >>> result.score, result.sem                                          # doctest: +SKIP
+    """
+
+    name = 'd2iqa'
+    higher_is_better = True
+    needs_reference = False
+    score_range = (0.0, 1.0)
+
+    def __init__(self, *, checkpoint=None, config=None, device='cpu', batch_size=None,
+                 detector=None, trials=500, set_size=100, seed=0, stop='fixed',
+                 aggregate='pooled', epsilon=0.01, min_sets=3, lesion_config='abdomen',
+                 progress=False):
+        self.options = ScoringOptions(trials=trials, set_size=set_size, seed=seed, stop=stop,
+                                      aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
+                                      lesion_config=lesion_config)
+        if batch_size is None:
+            batch_size = DEFAULT_BATCH_SIZE['cpu' if device == 'cpu' else 'cuda']
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f'batch_size must be a positive integer, got {batch_size!r}')
+        if detector is not None:
+            if checkpoint is not None or config is not None:
+                raise ValueError('pass either detector= or checkpoint= / config=, not both')
+            if not callable(getattr(detector, 'detect', None)):
+                raise TypeError(f'detector must have a detect(images01) method, got '
+                                f'{detector!r}')
+            self.checkpoint = None
+        else:
+            self.checkpoint = Path(checkpoint) if checkpoint is not None \
+                else reference_checkpoint()
+            detector = MMDetDetector(self.checkpoint, config=config, device=device)
+        self.detector = detector
+        self.device = device
+        self.batch_size = batch_size
+        self.progress = progress
+
+    def score_series(self, images, *, trials=None, set_size=None, seed=None, stop=None,
+                     aggregate=None, epsilon=None, min_sets=None, lesion_config=None,
+                     values=None, reference=None, progress=None):
+        """Paired scores: the same lesion configurations on every image.
+
+        Parameters
+        ----------
+        images : sequence of array_like, CTSlice or path
+            Versions of one slice (e.g. its dose levels) in HU, all of one shape. The lesions
+            are placed on the first one, as in the released evaluation, or on ``reference``.
+        trials, set_size, seed, stop, aggregate, epsilon, min_sets, lesion_config : optional
+            Override the scorer's options for this call.
+        values : str or Window, optional
+            Units of TIFF / PNG / NPY files given by path ('hu' or a window preset), see
+            ``d2iqa.load_slice``.
+        reference : array_like, CTSlice or path, optional
+            The slice to place the lesions on (e.g. the full dose when it is not scored).
+        progress : bool, optional
+            Override the scorer's progress setting.
+
+        Returns
+        -------
+        list of D2IQAResult
+            One per image, in order.
+        """
+        options = self.options.replace(trials=trials, set_size=set_size, seed=seed, stop=stop,
+                                       aggregate=aggregate, epsilon=epsilon,
+                                       min_sets=min_sets, lesion_config=lesion_config)
+        slices = [as_hu_slice(image, values=values, source=f'images[{i}]')
+                  for i, image in enumerate(images)]
+        images01 = [window(s.hu, preset='d2iqa') for s in slices]
+        placement = None if reference is None else Placement.from_image(
+            window(as_hu_slice(reference, values=values, source='reference').hu,
+                   preset='d2iqa'), config=options.lesion_config)
+        return run_trials(images01, self.detector, options=options, batch_size=self.batch_size,
+                          placement=placement,
+                          progress=self.progress if progress is None else progress)
+
+    def score_slice(self, image, **options):
+        """Score one slice.
+
+        Parameters
+        ----------
+        image : array_like, CTSlice, str or path-like
+            A 2-D HU array, a loaded slice, or a file (``d2iqa.load_slice``).
+        **options
+            ``trials``, ``set_size``, ``seed``, ``stop``, ``aggregate``, ``epsilon``,
+            ``min_sets``, ``lesion_config``, ``values``, ``progress``, as in
+            :meth:`score_series`.
+
+        Returns
+        -------
+        D2IQAResult
+        """
+        return self.score_series([image], **options)[0]
+
+    def score_levels(self, levels_hu, *, reference_hu=None, pixel_spacing=None):
+        """The dose-study interface: paired scores of the levels of one slice (floats), the
+        lesions placed on the full-dose ``reference_hu`` when given."""
+        return [result.score for result in self.score_series(levels_hu, reference=reference_hu)]
+
+    def __repr__(self):
+        source = self.checkpoint if self.checkpoint is not None else self.detector
+        return (f'{type(self).__name__}({source}, batch_size={self.batch_size}, '
+                f'{self.options})')
+
+
+@functools.lru_cache(maxsize=1)
+def _default_scorer(checkpoint, config, device, batch_size):
+    return D2IQAScorer(checkpoint=checkpoint, config=config, device=device,
+                       batch_size=batch_size)
+
+
+def _cached_scorer(checkpoint, config, device, batch_size):
+    """The scorer of these settings, kept for the next call (a Config object is not kept)."""
+    checkpoint = os.path.abspath(reference_checkpoint() if checkpoint is None else checkpoint)
+    if config is not None and not isinstance(config, (str, os.PathLike)):
+        return D2IQAScorer(checkpoint=checkpoint, config=config, device=device,
+                           batch_size=batch_size)
+    config = None if config is None else os.path.abspath(config)
+    return _default_scorer(checkpoint, config, device, batch_size)
+
+
+def score_series(images, *, checkpoint=None, config=None, device='cpu', batch_size=None,
+                 trials=500, set_size=100, seed=0, stop='fixed', aggregate='pooled',
+                 epsilon=0.01, min_sets=3, lesion_config='abdomen', values=None,
+                 progress=False):
+    """Paired D2IQA scores of several versions of one slice (e.g. its dose levels).
+
+    The same lesion configurations go into every image, placed on the first one.
+    The detector is loaded once and kept for later calls with the same checkpoint, config,
+    device and batch size.
+
+    Parameters
+    ----------
+    images : sequence of array_like, CTSlice or path
+        HU arrays, loaded slices or files, all of one shape.
+    checkpoint, config, device, batch_size
+        The detector (see :class:`D2IQAScorer`); default the reference checkpoint on CPU.
+    trials, set_size, seed, stop, aggregate, epsilon, min_sets, lesion_config
+        Scoring options (:class:`~d2iqa.scoring.ScoringOptions`).
+    values : str or Window, optional
+        Units of TIFF / PNG / NPY files given by path (see ``d2iqa.load_slice``).
+    progress : bool
+        Show a progress bar over the trial images.
+
+    Returns
+    -------
+    list of D2IQAResult
+        One per image: ``.score`` (mean of the set mAPs; higher is better, range [0, 1]),
+        ``.sem``, ``.set_scores``, ``.n_trials``.
+    """
+    scorer = _cached_scorer(checkpoint, config, device, batch_size)
+    return scorer.score_series(images, trials=trials, set_size=set_size, seed=seed, stop=stop,
+                               aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
+                               lesion_config=lesion_config, values=values, progress=progress)
+
+
+def score_slice(image, *, checkpoint=None, config=None, device='cpu', batch_size=None,
+                trials=500, set_size=100, seed=0, stop='fixed', aggregate='pooled',
+                epsilon=0.01, min_sets=3, lesion_config='abdomen', values=None, progress=False):
+    """The D2IQA score of one CT slice: detector mAP on pasted lesions over many trials.
+
+    Parameters
+    ----------
+    image : array_like, CTSlice, str or path-like
+        A 2-D array in Hounsfield units, a loaded slice, or a file (``d2iqa.load_slice``).
+    checkpoint : str or path-like, optional
+        Detector weights; default the reference checkpoint.
+    config : str, path-like or Config, optional
+        The detector's config; default the one embedded in the checkpoint.
+    device : str
+        ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+    batch_size : int, optional
+        Trial images per detector call; default 1 on CPU, 16 on CUDA.
+    trials : int
+        Trials (a multiple of ``set_size``); the most with ``stop='converged'``.
+    set_size : int
+        Trials per set; a set's mAP is one COCO evaluation over its images.
+    seed : int
+        Seed of the lesion configurations: the same seed gives the same result.
+    stop : {'fixed', 'converged'}
+        All sets, or the paper's eq. 6 (``epsilon``, at least ``min_sets`` sets).
+    aggregate : {'pooled', 'per_trial'}
+        Pooled COCO mAP per set (the release), or the mean of per-image mAPs.
+    epsilon : float
+        Tolerance of eq. 6.
+    min_sets : int
+        Fewest sets before eq. 6 may stop (default 3).
+    lesion_config : str, dict or LesionConfig
+        Lesion settings the detector was trained with (``'abdomen'``, ``'head'``).
+    values : str or Window, optional
+        Units of a TIFF / PNG / NPY file ('hu' or a window preset), see ``d2iqa.load_slice``.
+    progress : bool
+        Show a progress bar over the trials.
+
+    Returns
+    -------
+    D2IQAResult
+        ``.score`` (mean of the set mAPs; higher is better, range [0, 1]), ``.sem``
+        (standard error over sets), ``.set_scores``, ``.n_trials``.
+
+    Raises
+    ------
+    CheckpointNotFoundError
+        No checkpoint given and the reference one is not installed.
+    LesionPlacementError
+        The slice cannot host the lesions (e.g. no body in it).
+    """
+    return score_series([image], checkpoint=checkpoint, config=config, device=device,
+                        batch_size=batch_size, trials=trials, set_size=set_size, seed=seed,
+                        stop=stop, aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
+                        lesion_config=lesion_config, values=values, progress=progress)[0]
