@@ -13,6 +13,7 @@ from typing import Optional
 import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
 from d2iqa.io import as_hu_slice
@@ -95,13 +96,14 @@ class MDIQAScorer:
         else:
             raise ValueError(f'{checkpoint} holds no config (not written by tools/train.py?); '
                              'pass config=')
-        self.model = MODELS.build(cfg.model)
+        with DefaultScope.overwrite_default_scope('mdiqa'):   # e.g. after an mmdet Runner
+            self.model = MODELS.build(cfg.model)
+            pipeline = cfg.test_dataloader.dataset.pipeline
+            self.transforms = Compose([TRANSFORMS.build(t) for t in pipeline[1:]])
         load_state_dict(self.model, state.get('state_dict', state), strict=True, logger='silent')
         self.model.to(device).eval()
         self.device, self.decode, self.batch_size = device, decode, batch_size
-        pipeline = cfg.test_dataloader.dataset.pipeline
         self.values = values if values is not None else pipeline[0].get('values')
-        self.transforms = Compose([TRANSFORMS.build(t) for t in pipeline[1:]])
         self.score_range = (0.0, float(self.model.head.max_score))
 
     def __repr__(self):

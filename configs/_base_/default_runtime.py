@@ -15,7 +15,8 @@ env_cfg = dict(
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))   # tools/train.py switches to gloo when there is no GPU
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# No fixed name: the Runner names it after the run, so runs in one process do not share it.
+visualizer = dict(type='DetLocalVisualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
 log_level = 'INFO'
 load_from = None

@@ -8,6 +8,14 @@ import pytest
 TINY = Path(__file__).parent / 'configs' / 'mdiqa_tiny.py'
 
 
+@pytest.fixture(autouse=True)
+def mdiqa_scope():
+    """Build in MD-IQA's scope even when an earlier test left mmdet's as the default."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mdiqa'):
+        yield
+
+
 @pytest.fixture(scope='session')
 def tiny_config():
     """Path of the tiny MD-IQA config."""
