@@ -16,28 +16,16 @@ benchmarks/RESULTS.md (replacing that section only).
 """
 import argparse
 import contextlib
-import importlib.util
 import io
 import os
 import time
-from pathlib import Path
 
 import numpy as np
-from _results import RESULTS, load_note, machine, record
+from _results import RESULTS, load_note, machine, record, reference_eval
 
 from d2iqa.evaluation.coco_map import coco_map
 
-ROOT = Path(__file__).resolve().parents[1]
 SECTION = '## COCO mAP evaluator'
-
-
-def _reference():
-    """The pycocotools reference of the tests (tests/evaluation/test_coco_map.py)."""
-    spec = importlib.util.spec_from_file_location(
-        'test_coco_map', ROOT / 'tests' / 'evaluation' / 'test_coco_map.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.reference_eval
 
 
 def make_set(seed, *, n_images=100, size=512, num_classes=4):
@@ -70,15 +58,15 @@ def make_set(seed, *, n_images=100, size=512, num_classes=4):
     return case
 
 
-def pycocotools_map(reference_eval, case):
+def pycocotools_map(case):
     evaluator = reference_eval(**case)
     with contextlib.redirect_stdout(io.StringIO()):
         evaluator.summarize()
     return float(evaluator.stats[0])
 
 
-def pycocotools_per_trial(reference_eval, case):
-    values = [pycocotools_map(reference_eval, {k: [v[i]] for k, v in case.items()})
+def pycocotools_per_trial(case):
+    values = [pycocotools_map({k: [v[i]] for k, v in case.items()})
               for i in range(len(case['gt_boxes']))]
     values = [v for v in values if v > -1]
     return float(np.mean(values)) if values else float('nan')
@@ -105,15 +93,14 @@ def main():
     parser.add_argument('--record', action='store_true',
                         help=f'write the figures to the "{SECTION[3:]}" section of {RESULTS}')
     args = parser.parse_args()
-    reference_eval = _reference()
     load_before = os.getloadavg()[0]
 
     rows = []
     for name, ours, theirs in (
             ('pooled (released scoring)', lambda c: coco_map(**c),
-             lambda c: pycocotools_map(reference_eval, c)),
+             lambda c: pycocotools_map(c)),
             ('per_trial', lambda c: coco_map(**c, aggregation='per_trial'),
-             lambda c: pycocotools_per_trial(reference_eval, c))):
+             lambda c: pycocotools_per_trial(c))):
         t_ours, t_theirs, diff = [], [], 0.
         for seed in range(args.sets):
             case = make_set(seed)

@@ -10,6 +10,7 @@ import sys
 from ..scoring.batch import score_study
 from ..scoring.detector import check_device
 from ..scoring.plugins import load_scorer_class, scorer_names
+from ..scoring.scorer import PROFILES
 
 
 def _cores():
@@ -26,7 +27,8 @@ def _scorer(args):
     options = {'checkpoint': args.checkpoint and os.path.abspath(args.checkpoint),
                'config': args.config and os.path.abspath(args.config),
                'batch_size': args.batch_size, 'trials': args.trials, 'set_size': args.set_size,
-               'seed': args.seed, 'stop': args.stop}
+               'seed': args.seed, 'stop': args.stop, 'profile': args.profile,
+               'workers': args.workers}
     options = {k: v for k, v in options.items() if v is not None}
     try:
         scorer = cls(device=args.device, **options)
@@ -35,9 +37,9 @@ def _scorer(args):
                          f'options ({", ".join(options)}): {exc}') from None
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         raise SystemExit(f'd2iqa score: error: {exc}') from None
-    # what the scores depend on (not the device nor the batch size), checked by --resume
+    # what the scores depend on (not the device, workers nor batch size), checked by --resume
     settings = {'scorer': args.scorer,
-                **{k: v for k, v in options.items() if k != 'batch_size'}}
+                **{k: v for k, v in options.items() if k not in ('batch_size', 'workers')}}
     if getattr(scorer, 'checkpoint', None) is not None:
         settings['checkpoint'] = os.path.abspath(scorer.checkpoint)
     return scorer, settings
@@ -65,6 +67,8 @@ def run(args):
                             resume=args.resume, settings=settings, progress=not args.quiet)
     except ValueError as exc:
         raise SystemExit(f'd2iqa score: error: {exc}') from None
+    finally:
+        getattr(scorer, 'close', lambda: None)()
     scored = len(study.rows)
     print(f'{scored} slices scored ({study.resumed} from the earlier run), '
           f'{len(study.series)} series, {len(study.errors)} errors')
@@ -102,6 +106,12 @@ def add_parser(subparsers):
                         help='detector weights (default: the reference checkpoint)')
     parser.add_argument('--config', metavar='PY',
                         help='the checkpoint\'s config (default: the one embedded in it)')
+    parser.add_argument('--profile', choices=sorted(PROFILES),
+                        help="detector test settings: 'paper' (1000 proposals) or 'fast' "
+                             "(100); default the checkpoint's own")
+    parser.add_argument('--workers', type=int, metavar='N',
+                        help='CPU worker processes of one thread each running the detector '
+                             '(D2IQA; faster than threads on CPU)')
     parser.add_argument('--trials', type=int, help='trials per slice (D2IQA default 500)')
     parser.add_argument('--set-size', type=int, help='trials per set (D2IQA default 100)')
     parser.add_argument('--seed', type=int, help='seed of the lesion configurations (default 0)')

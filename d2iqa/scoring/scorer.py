@@ -6,15 +6,25 @@ from pathlib import Path
 from ..evaluation.dose_study import ScorerUnavailable
 from ..io import as_hu_slice, window
 from ..lesions import Placement
-from .detector import MMDetDetector
+from .detector import MMDetDetector, ParallelDetector
 from .trials import ScoringOptions, run_trials
 
-__all__ = ['CheckpointNotFoundError', 'D2IQAScorer', 'REFERENCE_CHECKPOINT',
+__all__ = ['CheckpointNotFoundError', 'D2IQAScorer', 'PROFILES', 'REFERENCE_CHECKPOINT',
            'reference_checkpoint', 'score_series', 'score_slice']
 
 #: Where the reference detector (lite Cascade R-CNN, fp16 weights, config embedded) is installed.
 REFERENCE_CHECKPOINT = Path(__file__).resolve().parents[1] / 'checkpoints' \
     / 'd2iqa_lite_reference.pth'
+#: Test settings of the detector per scoring profile, merged into the checkpoint's
+#: ``model.test_cfg`` (two-stage detectors). No profile: the checkpoint's own settings.
+#: 'paper': mmdet's Cascade R-CNN test settings, which the paper used (1000 proposals).
+#: 'fast': 100 proposals per image (benchmarks/RESULTS.md, "Scoring profiles").
+PROFILES = {
+    'paper': {'rpn': {'nms_pre': 1000, 'max_per_img': 1000},
+              'rcnn': {'score_thr': 0.05, 'max_per_img': 100}},
+    'fast': {'rpn': {'nms_pre': 1000, 'max_per_img': 100},
+             'rcnn': {'score_thr': 0.05, 'max_per_img': 100}},
+}
 #: Trial images per ``detect`` call when ``batch_size`` is not given.
 DEFAULT_BATCH_SIZE = {'cpu': 1, 'cuda': 16}
 
@@ -53,8 +63,15 @@ class D2IQAScorer:
         The detector's config; default the one embedded in the checkpoint.
     device : str
         ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+    profile : {None, 'paper', 'fast'}
+        Test settings of the detector (:data:`PROFILES`); default the checkpoint's own.
+    workers : int, optional
+        CPU only: run the detector in this many worker processes of one thread each
+        (:class:`~d2iqa.scoring.ParallelDetector`; same detections, more trials per second
+        than one process with several threads). Call :meth:`close` when done; scripts need
+        the ``if __name__ == '__main__':`` guard, as for any spawned process.
     batch_size : int, optional
-        Trial images per detector call; default 1 on CPU, 16 on CUDA.
+        Trial images per detector call; default ``workers``, else 1 on CPU, 16 on CUDA.
     detector : object, optional
         Any object with ``detect(images01) -> [(boxes, scores, labels), ...]`` (see
         :func:`~d2iqa.scoring.run_trials`) instead of a checkpoint.
@@ -81,20 +98,26 @@ class D2IQAScorer:
     needs_reference = False
     score_range = (0.0, 1.0)
 
-    def __init__(self, *, checkpoint=None, config=None, device='cpu', batch_size=None,
-                 detector=None, trials=500, set_size=100, seed=0, stop='fixed',
-                 aggregate='pooled', epsilon=0.01, min_sets=3, lesion_config='abdomen',
-                 progress=False):
+    def __init__(self, *, checkpoint=None, config=None, device='cpu', profile=None,
+                 workers=None, batch_size=None, detector=None, trials=500, set_size=100,
+                 seed=0, stop='fixed', aggregate='pooled', epsilon=0.01, min_sets=3,
+                 lesion_config='abdomen', progress=False):
         self.options = ScoringOptions(trials=trials, set_size=set_size, seed=seed, stop=stop,
                                       aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
                                       lesion_config=lesion_config)
+        if workers is not None and device != 'cpu':
+            raise ValueError(f'workers= runs CPU processes; leave it out with device={device!r}')
         if batch_size is None:
-            batch_size = DEFAULT_BATCH_SIZE['cpu' if device == 'cpu' else 'cuda']
+            batch_size = workers or DEFAULT_BATCH_SIZE['cpu' if device == 'cpu' else 'cuda']
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f'batch_size must be a positive integer, got {batch_size!r}')
+        if profile is not None and profile not in PROFILES:
+            raise ValueError(f'profile must be None or one of {sorted(PROFILES)}, got '
+                             f'{profile!r}')
         if detector is not None:
-            if checkpoint is not None or config is not None:
-                raise ValueError('pass either detector= or checkpoint= / config=, not both')
+            if any(v is not None for v in (checkpoint, config, profile, workers)):
+                raise ValueError('pass either detector= or checkpoint= / config= / profile= / '
+                                 'workers=, not both')
             if not callable(getattr(detector, 'detect', None)):
                 raise TypeError(f'detector must have a detect(images01) method, got '
                                 f'{detector!r}')
@@ -102,8 +125,14 @@ class D2IQAScorer:
         else:
             self.checkpoint = Path(checkpoint) if checkpoint is not None \
                 else reference_checkpoint()
-            detector = MMDetDetector(self.checkpoint, config=config, device=device)
+            if workers is None:
+                detector = MMDetDetector(self.checkpoint, config=config, device=device,
+                                         test_cfg=PROFILES.get(profile))
+            else:
+                detector = ParallelDetector(self.checkpoint, workers=workers, config=config,
+                                            test_cfg=PROFILES.get(profile))
         self.detector = detector
+        self.profile = profile
         self.device = device
         self.batch_size = batch_size
         self.progress = progress
@@ -169,29 +198,42 @@ class D2IQAScorer:
         lesions placed on the full-dose ``reference_hu`` when given."""
         return [result.score for result in self.score_series(levels_hu, reference=reference_hu)]
 
+    def close(self):
+        """Stop the detector's worker processes, if it has any."""
+        close = getattr(self.detector, 'close', None)
+        if close is not None:
+            close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
     def __repr__(self):
         source = self.checkpoint if self.checkpoint is not None else self.detector
-        return (f'{type(self).__name__}({source}, batch_size={self.batch_size}, '
-                f'{self.options})')
+        return (f'{type(self).__name__}({source}, profile={self.profile!r}, '
+                f'batch_size={self.batch_size}, {self.options})')
 
 
 @functools.lru_cache(maxsize=1)
-def _default_scorer(checkpoint, config, device, batch_size):
-    return D2IQAScorer(checkpoint=checkpoint, config=config, device=device,
+def _default_scorer(checkpoint, config, device, profile, batch_size):
+    return D2IQAScorer(checkpoint=checkpoint, config=config, device=device, profile=profile,
                        batch_size=batch_size)
 
 
-def _cached_scorer(checkpoint, config, device, batch_size):
+def _cached_scorer(checkpoint, config, device, profile, batch_size):
     """The scorer of these settings, kept for the next call (a Config object is not kept)."""
     checkpoint = os.path.abspath(reference_checkpoint() if checkpoint is None else checkpoint)
     if config is not None and not isinstance(config, (str, os.PathLike)):
         return D2IQAScorer(checkpoint=checkpoint, config=config, device=device,
-                           batch_size=batch_size)
+                           profile=profile, batch_size=batch_size)
     config = None if config is None else os.path.abspath(config)
-    return _default_scorer(checkpoint, config, device, batch_size)
+    return _default_scorer(checkpoint, config, device, profile, batch_size)
 
 
-def score_series(images, *, checkpoint=None, config=None, device='cpu', batch_size=None,
+def score_series(images, *, checkpoint=None, config=None, device='cpu', profile=None,
+                 batch_size=None,
                  trials=500, set_size=100, seed=0, stop='fixed', aggregate='pooled',
                  epsilon=0.01, min_sets=3, lesion_config='abdomen', values=None,
                  progress=False):
@@ -205,8 +247,9 @@ def score_series(images, *, checkpoint=None, config=None, device='cpu', batch_si
     ----------
     images : sequence of array_like, CTSlice or path
         HU arrays, loaded slices or files, all of one shape.
-    checkpoint, config, device, batch_size
-        The detector (see :class:`D2IQAScorer`); default the reference checkpoint on CPU.
+    checkpoint, config, device, profile, batch_size
+        The detector (see :class:`D2IQAScorer`); default the reference checkpoint on CPU
+        with its own test settings.
     trials, set_size, seed, stop, aggregate, epsilon, min_sets, lesion_config
         Scoring options (:class:`~d2iqa.scoring.ScoringOptions`).
     values : str or Window, optional
@@ -220,13 +263,14 @@ def score_series(images, *, checkpoint=None, config=None, device='cpu', batch_si
         One per image: ``.score`` (mean of the set mAPs; higher is better, range [0, 1]),
         ``.sem``, ``.set_scores``, ``.n_trials``.
     """
-    scorer = _cached_scorer(checkpoint, config, device, batch_size)
+    scorer = _cached_scorer(checkpoint, config, device, profile, batch_size)
     return scorer.score_series(images, trials=trials, set_size=set_size, seed=seed, stop=stop,
                                aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
                                lesion_config=lesion_config, values=values, progress=progress)
 
 
-def score_slice(image, *, checkpoint=None, config=None, device='cpu', batch_size=None,
+def score_slice(image, *, checkpoint=None, config=None, device='cpu', profile=None,
+                batch_size=None,
                 trials=500, set_size=100, seed=0, stop='fixed', aggregate='pooled',
                 epsilon=0.01, min_sets=3, lesion_config='abdomen', values=None, progress=False):
     """The D2IQA score of one CT slice: detector mAP on pasted lesions over many trials.
@@ -241,6 +285,8 @@ def score_slice(image, *, checkpoint=None, config=None, device='cpu', batch_size
         The detector's config; default the one embedded in the checkpoint.
     device : str
         ``'cpu'``, ``'cuda'`` or ``'cuda:N'``.
+    profile : {None, 'paper', 'fast'}
+        Test settings of the detector (:data:`PROFILES`); default the checkpoint's own.
     batch_size : int, optional
         Trial images per detector call; default 1 on CPU, 16 on CUDA.
     trials : int
@@ -278,6 +324,7 @@ def score_slice(image, *, checkpoint=None, config=None, device='cpu', batch_size
         The slice cannot host the lesions (e.g. no body in it).
     """
     return score_series([image], checkpoint=checkpoint, config=config, device=device,
-                        batch_size=batch_size, trials=trials, set_size=set_size, seed=seed,
-                        stop=stop, aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
-                        lesion_config=lesion_config, values=values, progress=progress)[0]
+                        profile=profile, batch_size=batch_size, trials=trials,
+                        set_size=set_size, seed=seed, stop=stop, aggregate=aggregate,
+                        epsilon=epsilon, min_sets=min_sets, lesion_config=lesion_config,
+                        values=values, progress=progress)[0]

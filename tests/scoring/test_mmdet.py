@@ -73,6 +73,54 @@ def test_detector_errors(tiny_checkpoint, tmp_path):
             MMDetDetector(tiny_checkpoint, device='cuda')
 
 
+def test_test_cfg_changes_the_proposals(tiny_checkpoint, phantom_scans):
+    from d2iqa import window
+    image = window(phantom_scans[0], preset='d2iqa')[None]
+    everything = {'rcnn': {'score_thr': 0.0, 'max_per_img': 1000}}
+    (_, many, _), = MMDetDetector(tiny_checkpoint, test_cfg=everything).detect(image)
+    three = MMDetDetector(tiny_checkpoint, test_cfg={'rpn': {'max_per_img': 3}, **everything})
+    assert three.model.rpn_head.test_cfg.max_per_img == 3
+    (_, scores, labels), = three.detect(image)
+    # at most one box per class and proposal survives the final NMS
+    assert 0 < len(scores) <= 3 * len(CLASSES) < len(many)
+    with pytest.raises(ValueError, match=r'has no test setting test_cfg.rpn.max_proposals'):
+        MMDetDetector(tiny_checkpoint, test_cfg={'rpn': {'max_proposals': 3}})
+
+
+def test_parallel_detector_equals_one_process(tiny_checkpoint, phantom_scans, tmp_path):
+    from d2iqa import window
+    from d2iqa.scoring import ParallelDetector
+    images = np.stack([window(hu, preset='d2iqa') for hu in phantom_scans[:3]])
+    expected = MMDetDetector(tiny_checkpoint).detect(images)
+    one = D2IQAScorer(checkpoint=tiny_checkpoint, trials=4, set_size=2)
+    with D2IQAScorer(checkpoint=tiny_checkpoint, workers=2, trials=4, set_size=2) as scorer:
+        assert isinstance(scorer.detector, ParallelDetector) and scorer.batch_size == 2
+        got = scorer.detector.detect(images)
+        result = scorer.score_slice(phantom_scans[0])
+    assert result.score == pytest.approx(one.score_slice(phantom_scans[0]).score, abs=1e-4)
+    assert len(got) == 3
+    for (boxes, scores, labels), (want_boxes, want_scores, want_labels) in zip(got, expected):
+        np.testing.assert_allclose(boxes, want_boxes, rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(scores, want_scores, rtol=1e-4, atol=1e-5)
+        np.testing.assert_array_equal(labels, want_labels)
+    with pytest.raises(ValueError, match='workers must be an integer >= 2'):
+        ParallelDetector(tiny_checkpoint, workers=1)
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        ParallelDetector(tmp_path / 'missing.pth', workers=2)
+    with pytest.raises(ValueError, match='workers= runs CPU processes'):
+        D2IQAScorer(checkpoint=tiny_checkpoint, workers=2, device='cuda')
+
+
+def test_scorer_profiles(tiny_checkpoint):
+    fast = D2IQAScorer(checkpoint=tiny_checkpoint, profile='fast')
+    paper = D2IQAScorer(checkpoint=tiny_checkpoint, profile='paper')
+    assert fast.detector.model.rpn_head.test_cfg.max_per_img == 100
+    assert paper.detector.model.rpn_head.test_cfg.max_per_img == 1000
+    assert 'fast' in repr(fast)
+    with pytest.raises(ValueError, match=r"profile must be None or one of \['fast', 'paper'\]"):
+        D2IQAScorer(checkpoint=tiny_checkpoint, profile='quick')
+
+
 def _recording(monkeypatch, target):
     """Replace ``target`` (a score_sets) by a wrapper that keeps the sets it scores."""
     from d2iqa.scoring.trials import score_sets as original
@@ -143,7 +191,7 @@ def test_score_command_end_to_end(tiny_checkpoint, scan_folder, tmp_path, capsys
     out = tmp_path / 'results.csv'
     code = main(['score', str(scan_folder), '--out', str(out), '--json', str(tmp_path / 'r.json'),
                  '--checkpoint', str(tiny_checkpoint), '--trials', '4', '--set-size', '2',
-                 '--values', 'hu', '--threads', '1', '--quiet'])
+                 '--values', 'hu', '--threads', '1', '--profile', 'fast', '--quiet'])
     assert code == 0
     with open(out, newline='') as stream:
         rows = list(csv.DictReader(stream))
@@ -151,6 +199,7 @@ def test_score_command_end_to_end(tiny_checkpoint, scan_folder, tmp_path, capsys
     assert all(r['trials'] == '4' and 0 <= float(r['score']) <= 1 for r in rows)
     report = json.loads((tmp_path / 'r.json').read_text())
     assert report['settings']['trials'] == 4 and len(report['series']) == 2
+    assert report['settings']['profile'] == 'fast'
     assert report['slices'][0]['score'] == float(rows[0]['score'])
     assert (tmp_path / 'results_series.csv').is_file()
     assert '2 slices scored' in capsys.readouterr().out

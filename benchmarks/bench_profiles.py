@@ -1,0 +1,196 @@
+"""Scoring profiles and paired trials on the shared CT slices at the paper's 7 simulated doses.
+
+1. Profile ``'fast'`` against profile ``'paper'`` (``d2iqa.scoring.PROFILES``): every slice x
+   dose is scored with both, on the same paired trials (one set of ``--trials``) with the
+   reference detector; Spearman correlation and largest |difference| of the scores over all
+   slice x dose pairs, and the detector time of each profile.
+2. Precision per unit of compute, from the per-trial detections of the ``'fast'`` run: the
+   fewest trials that order two adjacent dose levels of a slice correctly (higher score at
+   the higher dose) in 95 % of resamples, with *paired* trials (the same lesion configurations
+   at both doses, as ``score_series`` does) and with *independent* trials (different
+   configurations: disjoint trials of the pool). Resamples draw n of the pool's trials
+   without replacement, n at most half the pool. Pairs whose scores over the whole pool
+   differ by less than ``--min-gap`` are left out (no number of trials orders equal levels).
+
+Needs ../shared/data/ct. Usage::
+
+    python benchmarks/bench_profiles.py [--trials 40] [--record]
+
+``--record`` writes the tables to the "Scoring profiles and paired trials" section of
+benchmarks/RESULTS.md.
+"""
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from _results import RESULTS, load_note, machine, record
+from scipy.stats import spearmanr
+
+from d2iqa import load_series, window
+from d2iqa.evaluation import simulate_levels
+from d2iqa.lesions import Placement
+from d2iqa.scoring import (PROFILES, MMDetDetector, ScoringOptions, TrialDetections, run_trials,
+                           set_map, trial_rng)
+from d2iqa.scoring.scorer import reference_checkpoint
+
+SHARED_CT = Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'ct'
+SECTION = '## Scoring profiles and paired trials'
+DOSES = (100, 50, 25, 20, 12, 7, 5)
+TRIAL_GRID = (2, 4, 6, 8, 10, 15, 20, 30, 40, 60, 80, 100)
+
+
+def shared_slices():
+    """The slices of the acceptance test: every 4th TotalSegmentator slice, one dcmqi liver
+    slice (held out from training), the fo-dicom chest slice."""
+    return (load_series(SHARED_CT / 'totalsegmentator-abdomen-dicom')[::4]
+            + load_series(SHARED_CT / 'dcmqi-liver-dicom')[1:2]
+            + load_series(SHARED_CT / 'fodicom-chest-dicom'))
+
+
+class RecordingDetector:
+    """Passes images to a detector and keeps its outputs in call order."""
+
+    def __init__(self, detector):
+        self.detector = detector
+        self.outputs = []
+        self.seconds = 0.0
+
+    def detect(self, images01):
+        start = time.perf_counter()
+        outputs = self.detector.detect(images01)
+        self.seconds += time.perf_counter() - start
+        self.outputs.extend(outputs)
+        return outputs
+
+
+def score_levels(detector, levels01, trials):
+    """Scores of the levels on paired trials, and their trials: (scores, [level][trial])."""
+    recorder = RecordingDetector(detector)
+    placement = Placement.from_image(levels01[0])
+    results = run_trials(levels01, recorder, options=ScoringOptions(trials=trials,
+                                                                    set_size=trials),
+                         placement=placement)
+    lesions = [placement.draw(trial_rng(0, t)) for t in range(trials)]
+    per_level = [[TrialDetections(lesions[t].boxes, lesions[t].labels,
+                                  *recorder.outputs[t * len(levels01) + level])
+                  for t in range(trials)] for level in range(len(levels01))]
+    return [r.score for r in results], per_level, recorder.seconds
+
+
+def order_rate(high, low, n, *, paired, rng, resamples):
+    """How often n trials score ``high`` above ``low`` (ties count half)."""
+    pool = len(high)
+    correct = 0.0
+    for _ in range(resamples):
+        order = rng.permutation(pool)
+        a = order[:n]
+        b = a if paired else order[n:2 * n]
+        difference = set_map([high[i] for i in a]) - set_map([low[i] for i in b])
+        correct += 1.0 if difference > 0 else 0.5 if difference == 0 else 0.0
+    return correct / resamples
+
+
+def order_rates(high, low, *, paired, rng, resamples):
+    """{n: order rate} for the TRIAL_GRID counts up to half the pool (both kinds of trials
+    then draw from a pool twice their size, so neither reuses all of it in every resample)."""
+    largest = len(high) // 2
+    return {n: order_rate(high, low, n, paired=paired, rng=rng, resamples=resamples)
+            for n in TRIAL_GRID if n <= largest}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--trials', type=int, default=40,
+                        help='paired trials per slice and dose (default 40)')
+    parser.add_argument('--slices', type=int, help='score only the first N slices')
+    parser.add_argument('--resamples', type=int, default=100,
+                        help='resamples per trial count in the precision study (default 100)')
+    parser.add_argument('--min-gap', type=float, default=0.02,
+                        help='smallest pool score gap of a dose pair studied (default 0.02)')
+    parser.add_argument('--record', action='store_true',
+                        help=f'write the tables to the "{SECTION[3:]}" section of {RESULTS}')
+    args = parser.parse_args()
+    if not SHARED_CT.is_dir():
+        raise SystemExit(f'{SHARED_CT} is absent: this benchmark scores the shared CT slices')
+    load_before = os.getloadavg()[0]
+    checkpoint = reference_checkpoint()
+    detectors = {name: MMDetDetector(checkpoint, test_cfg=PROFILES[name])
+                 for name in ('paper', 'fast')}
+    scores = {name: [] for name in detectors}
+    seconds = dict.fromkeys(detectors, 0.0)
+    trials_fast = []
+    slices = shared_slices()[:args.slices]
+    for number, ct_slice in enumerate(slices):
+        levels = simulate_levels(ct_slice, doses=DOSES, seed=number)['dose']
+        levels01 = [window(hu, preset='d2iqa') for _, hu in levels]
+        for name, detector in detectors.items():
+            values, per_level, spent = score_levels(detector, levels01, args.trials)
+            scores[name].append(values)
+            seconds[name] += spent
+            if name == 'fast':
+                trials_fast.append(per_level)
+        print(f'slice {number}: paper {np.round(scores["paper"][-1], 3)}, '
+              f'fast {np.round(scores["fast"][-1], 3)}', flush=True)
+    paper, fast = (np.array(scores[name]) for name in ('paper', 'fast'))
+    n_images = paper.size * args.trials
+    rho = spearmanr(paper.ravel(), fast.ravel()).statistic
+
+    rng = np.random.default_rng(0)
+    rates = {True: [], False: []}
+    for per_level, values in zip(trials_fast, fast):
+        for level in range(len(DOSES) - 1):
+            if values[level] - values[level + 1] >= args.min_gap:
+                for paired in rates:
+                    rates[paired].append(order_rates(per_level[level], per_level[level + 1],
+                                                     paired=paired, rng=rng,
+                                                     resamples=args.resamples))
+    needed = {paired: [next((n for n, rate in pair.items() if rate >= 0.95), None)
+                       for pair in pairs] for paired, pairs in rates.items()}
+    grid = [n for n in TRIAL_GRID if n <= args.trials // 2]
+
+    def row(paired):
+        reached = [n for n in needed[paired] if n is not None]
+        median = f'{np.median(reached):.0f}' if reached else '-'
+        mean_rates = ' | '.join(f'{np.mean([pair[n] for pair in rates[paired]]):.3f}'
+                                for n in grid)
+        return (f'| {"paired" if paired else "independent"} | {mean_rates} | {median} | '
+                f'{len(reached)} of {len(needed[paired])} |')
+
+    both = [(p, i) for p, i in zip(needed[True], needed[False]) if p and i]
+    saving = np.median([i / p for p, i in both]) if both else float('nan')
+    lines = [
+        f'{len(slices)} shared slices (every 4th TotalSegmentator slice, one held-out dcmqi '
+        f'liver slice, the fo-dicom chest) x {len(DOSES)} doses ({", ".join(map(str, DOSES))} '
+        f'%), {args.trials} paired trials per slice (seed 0), one set; reference checkpoint; '
+        f'{torch.get_num_threads()} torch threads.', '',
+        '| profile | detector time (ms/image) | speed-up over paper | mean score |',
+        '|---|---:|---:|---:|',
+        *(f'| {name} | {seconds[name] / n_images * 1e3:.0f} | '
+          f'{seconds["paper"] / seconds[name]:.2f}x | {np.mean(scores[name]):.4f} |'
+          for name in ('paper', 'fast')), '',
+        f'fast against paper over the {paper.size} slice x dose scores: Spearman {rho:.4f}, '
+        f'largest |difference| {np.abs(fast - paper).max():.4f}, mean |difference| '
+        f'{np.abs(fast - paper).mean():.4f}.', '',
+        f'Ordering two adjacent dose levels of a slice ({len(needed[True])} pairs with a pool '
+        f'score gap >= {args.min_gap}, fast profile, {args.resamples} resamples per count): '
+        f'mean rate of correct order with n trials per level, and the fewest trials (of '
+        f'{TRIAL_GRID}, at most half the pool: {args.trials // 2}) that order a pair '
+        f'correctly 95 % of the time:', '',
+        f'| trials | {" | ".join(f"n = {n}" for n in grid)} | median trials for 95 % | '
+        'pairs reaching 95 % |',
+        '|---|' + '---:|' * (len(grid) + 2),
+        row(True), row(False), '',
+        f'Median saving of paired trials over independent ones, over the {len(both)} pairs '
+        f'both reached: {saving:.1f}x fewer trials.', '',
+        f'Machine: {machine(("torch", "onedl-mmcv", "onedl-mmdetection"))}; '
+        f'{load_note(load_before)}.']
+    print('\n'.join(lines))
+    if args.record:
+        record(SECTION, 'bench_profiles.py', '\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()
