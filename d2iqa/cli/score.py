@@ -111,7 +111,7 @@ def add_parser(subparsers):
                              "(100); default the checkpoint's own")
     parser.add_argument('--workers', type=int, metavar='N',
                         help='CPU worker processes of one thread each running the detector '
-                             '(D2IQA; faster than threads on CPU)')
+                             '(D2IQA; faster than threads for heavy detectors such as R50)')
     parser.add_argument('--trials', type=int, help='trials per slice (D2IQA default 500)')
     parser.add_argument('--set-size', type=int, help='trials per set (D2IQA default 100)')
     parser.add_argument('--seed', type=int, help='seed of the lesion configurations (default 0)')

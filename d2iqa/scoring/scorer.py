@@ -67,9 +67,10 @@ class D2IQAScorer:
         Test settings of the detector (:data:`PROFILES`); default the checkpoint's own.
     workers : int, optional
         CPU only: run the detector in this many worker processes of one thread each
-        (:class:`~d2iqa.scoring.ParallelDetector`; same detections, more trials per second
-        than one process with several threads). Call :meth:`close` when done; scripts need
-        the ``if __name__ == '__main__':`` guard, as for any spawned process.
+        (:class:`~d2iqa.scoring.ParallelDetector`; same detections; faster than one process
+        for heavy detectors such as the paper's R50, not for the lite one). Call
+        :meth:`close` when done; scripts need the ``if __name__ == '__main__':`` guard, as
+        for any spawned process.
     batch_size : int, optional
         Trial images per detector call; default ``workers``, else 1 on CPU, 16 on CUDA.
     detector : object, optional
