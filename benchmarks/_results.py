@@ -6,6 +6,7 @@ import os
 import platform
 import re
 import subprocess
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -26,6 +27,16 @@ def reference_eval(*args, **kwargs):
     """pycocotools' COCOeval on per-image arrays, after evaluate() and accumulate(): the
     reference of the tests (tests/evaluation/test_coco_map.py)."""
     return _coco_reference().reference_eval(*args, **kwargs)
+
+
+def best_time(function, repeat):
+    """Shortest wall time of `repeat` calls (the least disturbed by other jobs), and the result."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return min(times), result
 
 
 def machine(packages, *, note=''):

@@ -18,10 +18,9 @@ import argparse
 import contextlib
 import io
 import os
-import time
 
 import numpy as np
-from _results import RESULTS, load_note, machine, record, reference_eval
+from _results import RESULTS, best_time, load_note, machine, record, reference_eval
 
 from d2iqa.evaluation.coco_map import coco_map
 
@@ -70,16 +69,6 @@ def pycocotools_per_trial(case):
               for i in range(len(case['gt_boxes']))]
     values = [v for v in values if v > -1]
     return float(np.mean(values)) if values else float('nan')
-
-
-def best_time(function, repeat):
-    """Shortest wall time of `repeat` calls (the least disturbed by other jobs), and the result."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main():

@@ -25,12 +25,11 @@ import argparse
 import contextlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from _results import RESULTS, load_note, machine, record, reference_eval
+from _results import RESULTS, best_time, load_note, machine, record, reference_eval
 
 from d2iqa.io import embedded_path, load_slice, window
 from d2iqa.lesions import CLASSES, Placement, add_lesions
@@ -66,16 +65,6 @@ def trial_images(image01, trials):
     return [add_lesions(image01, drawn) for drawn in lesions], lesions
 
 
-def timed(function, repeat):
-    """Shortest wall time of ``repeat`` calls (the least disturbed), and the last result."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
 def baseline(checkpoint, images, lesions, repeat):
     """inference_detector on each image, then pycocotools on the set: (seconds, mAP)."""
     from mmdet.apis import inference_detector, init_detector
@@ -100,7 +89,7 @@ def baseline(checkpoint, images, lesions, repeat):
         with contextlib.redirect_stdout(None):
             evaluator.summarize()
         return float(evaluator.stats[0])
-    return timed(run, repeat)
+    return best_time(run, repeat)
 
 
 def engine(detector, image01, trials, repeat, *, batch_size=1,
@@ -109,8 +98,9 @@ def engine(detector, image01, trials, repeat, *, batch_size=1,
     options = ScoringOptions(trials=trials, set_size=trials)
     detector.detect(np.stack([image01] * batch_size))  # warm-up
     with context():
-        seconds, (result,) = timed(lambda: run_trials([image01], detector, options=options,
-                                                      batch_size=batch_size), repeat)
+        seconds, (result,) = best_time(
+            lambda: run_trials([image01], detector, options=options, batch_size=batch_size),
+            repeat)
     return seconds, result.score
 
 
@@ -128,8 +118,8 @@ def forward_only(detector, images, repeat):
                                            'data_samples': [DetDataSample(metainfo=meta)]})
             inputs.append(data)
         model.predict(inputs[0]['inputs'], inputs[0]['data_samples'])  # warm-up
-        seconds, _ = timed(lambda: [model.predict(d['inputs'], d['data_samples'])
-                                    for d in inputs], repeat)
+        seconds, _ = best_time(lambda: [model.predict(d['inputs'], d['data_samples'])
+                                        for d in inputs], repeat)
     return seconds
 
 
