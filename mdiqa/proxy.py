@@ -17,9 +17,12 @@ import os
 
 import numpy as np
 
-from d2iqa.evaluation import simulate_levels
+from d2iqa.evaluation import simulate_levels, srocc
 
-__all__ = ['LABEL_LEVELS', 'LEVEL_RANGES', 'UNLABELLED_LEVELS', 'build_proxy_set', 'level_score']
+from .engine.metrics import quality_metrics
+
+__all__ = ['LABEL_LEVELS', 'LEVEL_RANGES', 'UNLABELLED_LEVELS', 'build_proxy_set', 'level_score',
+           'proxy_report']
 
 #: Level range (worst, best) of each study: the worst gets score 0, the best score M.
 LEVEL_RANGES = {'dose': (5.0, 100.0), 'sparse_view': (30.0, 360.0)}
@@ -118,3 +121,38 @@ def build_proxy_set(slices, out_dir, *, max_score=4.0, labelled_levels=LABEL_LEV
             else ['path', 'score', 'study', 'level', 'slice']
         _write(os.path.join(out_dir, f'{target}.csv'), rows, fields)
     return {target: len(rows) for target, rows in lists.items()}
+
+
+def proxy_report(pred, rows):
+    """Test figures of predictions on a proxy list: pooled, per study and per slice.
+
+    Parameters
+    ----------
+    pred : array_like
+        One prediction per row.
+    rows : list of dict
+        The rows of a proxy CSV list (``score``, ``study``, ``slice`` columns).
+
+    Returns
+    -------
+    dict
+        ``'all'`` and each study -> :func:`~mdiqa.engine.quality_metrics`; ``'slices'`` ->
+        slice name -> ``srocc`` within the slice's levels and ``bias`` (mean prediction minus
+        mean label).
+    """
+    pred = np.asarray(pred, float)
+    if len(pred) != len(rows):
+        raise ValueError(f'{len(pred)} predictions for {len(rows)} rows')
+    label = np.array([float(row['score']) for row in rows])
+    report = {'all': quality_metrics(pred, label)}
+    for key, group in (('study', None), ('slice', 'slices')):
+        names = np.array([row[key] for row in rows])
+        for name in dict.fromkeys(names):
+            inside = names == name
+            if group is None:
+                report[name] = quality_metrics(pred[inside], label[inside])
+            else:
+                report.setdefault(group, {})[name] = dict(
+                    srocc=float(srocc(pred[inside], label[inside])),
+                    bias=float((pred[inside] - label[inside]).mean()))
+    return report

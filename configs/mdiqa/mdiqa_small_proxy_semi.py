@@ -3,10 +3,10 @@
 _base_ = ['./mdiqa_small_proxy.py']
 data_root = '{{$MDIQA_PROXY:data/mdiqa-proxy}}'
 pseudo_file = '{{$MDIQA_PSEUDO:data/mdiqa-proxy/pseudo.csv}}'
-# Published weights; lambda3's sigmoid ramp is fitted to this 500-iteration CPU schedule
-# (0.1 at iteration 161, 1 at 500) instead of the default 1250 iterations.
-model = dict(semi=dict(lambda_sup=1.0, lambda_pseudo=0.1, lambda_cons=1.0, rampup_iters=500,
-                       ema_alpha=0.997))
+# A new model (as published: step 3 does not start from the step-1 weights), same schedule and
+# seed as step 1. Published weights; lambda3's default sigmoid ramp (1250 iterations) passes
+# lambda2 at iteration 402 and is 1 from 1250 on.
+model = dict(semi=dict(lambda_sup=1.0, lambda_pseudo=0.1, lambda_cons=1.0, ema_alpha=0.997))
 custom_hooks = [dict(type='MeanTeacherHook')]
 train_dataloader = dict(dataset=dict(
     _delete_=True, type='ConcatDataset', datasets=[

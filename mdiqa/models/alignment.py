@@ -49,7 +49,9 @@ class DeformableAlignment(nn.Module):
         self.offset = nn.Conv2d(channels, 2 * kernel_size ** 2, 3, padding=1)
         nn.init.zeros_(self.offset.weight)
         nn.init.zeros_(self.offset.bias)
-        self.deform = DeformConv2d(channels, channels, kernel_size, padding=kernel_size // 2)
+        # im2col_step 1: mmcv's default (32) refuses batches above 32 that it does not divide
+        self.deform = DeformConv2d(channels, channels, kernel_size, padding=kernel_size // 2,
+                                   im2col_step=1)
         self.layers = nn.ModuleList(Block(channels, num_heads) for _ in range(num_layers))
         self.fuse = ConvModule(2 * channels, channels, 1, norm_cfg=norm, act_cfg=act)
 

@@ -14,7 +14,12 @@ SEMI_DEFAULTS = dict(lambda_sup=1.0, lambda_pseudo=0.1, lambda_cons=1.0, rampup_
 
 @MODELS.register_module()
 class QualityNet(BaseModule):
-    """Image ``(B, 1, H, W)`` -> head output (``(B, K, N)`` distributions for MD-IQA)."""
+    """Images ``(B, V, H, W)`` -> head output (``(B, K, N)`` distributions for MD-IQA).
+
+    The branches take one channel; V > 1 channels are V views of one slice (the test-time
+    crops of ``CropSlice(grid=...)``): each view goes through the network and the slice's
+    output is the mean of its views' outputs.
+    """
 
     def __init__(self, *, vit, cnn, neck, head, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
@@ -25,7 +30,10 @@ class QualityNet(BaseModule):
         self.head = MODELS.build(dict(head, in_channels=self.neck.fuse.conv.out_channels))
 
     def forward(self, x):
-        return self.head(self.neck(self.vit(x), self.cnn(x)))
+        batch, views = x.shape[:2]
+        x = x.reshape(batch * views, 1, *x.shape[2:])
+        out = self.head(self.neck(self.vit(x), self.cnn(x)))
+        return out.reshape(batch, views, *out.shape[1:]).mean(1)
 
 
 @MODELS.register_module()

@@ -10,7 +10,7 @@ from scipy import stats
 from mdiqa.datasets import (CSVQualityDataset, CropSlice, LDCTIQADataset, RandomRotFlip,
                             UnlabelledCTDataset, split_names)
 from mdiqa.engine import QualityMetric
-from mdiqa.proxy import level_score
+from mdiqa.proxy import level_score, proxy_report
 
 
 @pytest.fixture(autouse=True)
@@ -86,6 +86,17 @@ def test_crop_is_central_and_pads_small_images():
     assert CropSlice(16)(dict(img=img))['img'].shape == (16, 16)
 
 
+def test_grid_crops_are_the_shifted_central_crops_in_row_order():
+    img = np.arange(400, dtype=np.float32).reshape(20, 20)
+    views = CropSlice(4, grid=3, spacing=5)(dict(img=img))['img']
+    assert views.shape == (9, 4, 4)
+    np.testing.assert_array_equal(views[4], img[8:12, 8:12])     # the centre
+    np.testing.assert_array_equal(views[0], img[3:7, 3:7])       # up-left by 5 pixels
+    np.testing.assert_array_equal(views[5], img[8:12, 13:17])    # right by 5 pixels
+    with pytest.raises(ValueError, match='not both'):
+        CropSlice(4, max_shift=2, grid=3)
+
+
 def test_metric_equals_scipy():
     rng = np.random.default_rng(1)
     target = rng.uniform(0, 4, 50)
@@ -107,3 +118,23 @@ def test_proxy_label_is_monotone_on_the_0_4_scale():
     assert np.all(np.diff(doses) > 0)
     with pytest.raises(ValueError, match='unknown study'):
         level_score('kvp', 80)
+
+
+def test_proxy_report_groups_by_study_and_slice():
+    rng = np.random.default_rng(2)
+    rows = [dict(score=s, study=study, slice=name) for name in ('a', 'b')
+            for study in ('dose', 'sparse_view') for s in (0.0, 1.0, 2.0, 3.0)]
+    label = np.array([row['score'] for row in rows])
+    pred = label + np.where([row['slice'] == 'b' for row in rows], 0.5, 0.0) \
+        + rng.normal(0, 0.3, len(rows))
+    report = proxy_report(pred, rows)
+    dose = np.array([row['study'] == 'dose' for row in rows])
+    assert report['dose']['srocc'] == pytest.approx(
+        stats.spearmanr(pred[dose], label[dose]).statistic, abs=1e-12)
+    assert report['all']['plcc'] == pytest.approx(abs(stats.pearsonr(pred, label).statistic))
+    in_b = np.array([row['slice'] == 'b' for row in rows])
+    assert report['slices']['b']['bias'] == pytest.approx((pred - label)[in_b].mean())
+    assert report['slices']['a']['srocc'] == pytest.approx(
+        stats.spearmanr(pred[~in_b], label[~in_b]).statistic)
+    with pytest.raises(ValueError, match='3 predictions for 16 rows'):
+        proxy_report(pred[:3], rows)

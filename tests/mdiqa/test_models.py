@@ -32,6 +32,16 @@ def test_small_variant_forward_shapes_at_the_configured_input_size():
     assert scores.shape == (2,) and ((scores >= 0) & (scores <= head.max_score)).all()
 
 
+def test_views_are_scored_separately_and_averaged():
+    model, _ = small_model()
+    model.eval()
+    views = torch.rand(4, 9, 64, 64)   # 36 images: not a multiple of mmcv's im2col step 32
+    with torch.no_grad():
+        pred = model(views)
+        one_by_one = torch.stack([model(v[:, None]).mean(0) for v in views])
+    torch.testing.assert_close(pred, one_by_one, atol=1e-5, rtol=1e-4)
+
+
 def test_full_variant_is_vit_s16_and_convnext_t():
     cfg = Config.fromfile(CONFIGS / '_base_' / 'mdiqa' / 'model_full.py')
     vit = MODELS.build(cfg.model.net.vit)

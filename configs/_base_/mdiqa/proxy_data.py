@@ -12,7 +12,8 @@ train_pipeline = [
 test_pipeline = [
     dict(type='mmdet.LoadCTSlice', values='hu'),
     dict(type='WindowSlice', window=window),
-    dict(type='CropSlice', size=crop),
+    # 3 x 3 views whose centres span the training crops' range (+-64 pixels); scores averaged
+    dict(type='CropSlice', size=crop, grid=3, spacing=64),
     dict(type='PackQualityInputs')]
 train_dataloader = dict(
     batch_size=8, num_workers=1, persistent_workers=True,

@@ -1,0 +1,69 @@
+"""Test figures of MD-IQA checkpoints on a proxy list: pooled, per study, per slice; a plot.
+
+``python tools/proxy_report.py reg=REG.pth md=MD.pth --list $MDIQA_PROXY/test.csv \\
+    --json report.json --plot docs/img/mdiqa_proxy_test.png``
+
+Each checkpoint scores the listed images with its own config's test pipeline (as
+``tools/test.py`` does); see ``mdiqa.proxy.proxy_report`` for the figures.
+"""
+import argparse
+import csv
+import json
+import os
+
+import numpy as np
+
+from mdiqa.api import MDIQAScorer
+from mdiqa.proxy import proxy_report
+
+
+def plot(path, runs, rows):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    label = np.array([float(row['score']) for row in rows])
+    study = np.array([row['study'] for row in rows])
+    fig, axes = plt.subplots(1, len(runs), figsize=(3.6 * len(runs), 3.6), squeeze=False)
+    for ax, (name, (pred, report)) in zip(axes[0], runs.items()):
+        for key, colour in (('dose', 'C0'), ('sparse_view', 'C1')):
+            ax.scatter(label[study == key], pred[study == key], s=9, c=colour, label=key)
+        ax.plot([0, 4], [0, 4], 'k:', lw=0.8)
+        ax.set(title=f'{name}: SROCC {report["all"]["srocc"]:.3f}', xlabel='proxy label',
+               ylabel='prediction', xlim=(-0.2, 4.2), ylim=(-0.2, 4.2))
+        ax.legend(fontsize=7, loc='upper left')
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('runs', nargs='+', metavar='NAME=CHECKPOINT')
+    parser.add_argument('--list', required=True, help='a proxy CSV list (e.g. test.csv)')
+    parser.add_argument('--json', help='write the figures here')
+    parser.add_argument('--plot', help='write a prediction-vs-label scatter plot here (PNG)')
+    args = parser.parse_args()
+    with open(args.list, newline='') as handle:
+        rows = list(csv.DictReader(handle))
+    paths = [os.path.join(os.path.dirname(os.path.abspath(args.list)), row['path'])
+             for row in rows]
+    runs = {}
+    for run in args.runs:
+        name, sep, checkpoint = run.partition('=')
+        if not sep:
+            parser.error(f'{run!r}: write runs as NAME=CHECKPOINT')
+        pred = np.array(MDIQAScorer(checkpoint=checkpoint).score_slices(paths))
+        runs[name] = pred, proxy_report(pred, rows)
+        report = runs[name][1]
+        for key in [k for k in report if k != 'slices']:
+            print(name, key, ' '.join(f'{m} {v:.4f}' for m, v in report[key].items()))
+        print(name, 'per slice (SROCC / bias):', ', '.join(
+            f'{s} {v["srocc"]:.2f}/{v["bias"]:+.2f}' for s, v in report['slices'].items()))
+    if args.json:
+        with open(args.json, 'w') as handle:
+            json.dump({name: report for name, (_, report) in runs.items()}, handle, indent=1)
+    if args.plot:
+        plot(args.plot, runs, rows)
+
+
+if __name__ == '__main__':
+    main()
