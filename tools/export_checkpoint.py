@@ -1,4 +1,7 @@
-"""Strip a training checkpoint to fp16 weights + config: ``python tools/export_checkpoint.py SRC DST``."""
+"""Strip a training checkpoint to fp16 weights + config.
+
+``python tools/export_checkpoint.py SRC DST``
+"""
 import argparse
 
 import torch
