@@ -4,7 +4,9 @@
     --json report.json --plot docs/img/mdiqa_proxy_test.png``
 
 Each checkpoint scores the listed images with its own config's test pipeline (as
-``tools/test.py`` does); see ``mdiqa.proxy.proxy_report`` for the figures.
+``tools/test.py`` does); see ``mdiqa.proxy.proxy_report`` for the figures. ``--noise-baseline``
+adds a learning-free reference run, ``noise``: minus each image's soft-tissue noise in HU
+(``d2iqa.simulation.noise_level``); its correlations count, its bias does not.
 """
 import argparse
 import csv
@@ -13,6 +15,8 @@ import os
 
 import numpy as np
 
+from d2iqa.io import load_slice
+from d2iqa.simulation import noise_level
 from mdiqa.api import MDIQAScorer
 from mdiqa.proxy import proxy_report
 
@@ -37,32 +41,39 @@ def plot(path, runs, rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('runs', nargs='+', metavar='NAME=CHECKPOINT')
+    parser.add_argument('runs', nargs='*', metavar='NAME=CHECKPOINT')
     parser.add_argument('--list', required=True, help='a proxy CSV list (e.g. test.csv)')
-    parser.add_argument('--json', help='write the figures here')
+    parser.add_argument('--json', help='write the figures and the predictions here')
     parser.add_argument('--plot', help='write a prediction-vs-label scatter plot here (PNG)')
+    parser.add_argument('--noise-baseline', action='store_true',
+                        help='add the run "noise": minus the soft-tissue noise of each image')
     args = parser.parse_args()
     with open(args.list, newline='') as handle:
         rows = list(csv.DictReader(handle))
     paths = [os.path.join(os.path.dirname(os.path.abspath(args.list)), row['path'])
              for row in rows]
-    runs = {}
+    predictions = {}
     for run in args.runs:
         name, sep, checkpoint = run.partition('=')
         if not sep:
             parser.error(f'{run!r}: write runs as NAME=CHECKPOINT')
-        pred = np.array(MDIQAScorer(checkpoint=checkpoint).score_slices(paths))
-        runs[name] = pred, proxy_report(pred, rows)
-        report = runs[name][1]
+        predictions[name] = MDIQAScorer(checkpoint=checkpoint).score_slices(paths)
+    if args.noise_baseline:
+        predictions['noise'] = [-noise_level(load_slice(path, values='hu')) for path in paths]
+    runs = {}
+    for name, pred in predictions.items():
+        report = proxy_report(pred, rows)
+        runs[name] = np.asarray(pred), report
         for key in [k for k in report if k != 'slices']:
             print(name, key, ' '.join(f'{m} {v:.4f}' for m, v in report[key].items()))
         print(name, 'per slice (SROCC / bias):', ', '.join(
             f'{s} {v["srocc"]:.2f}/{v["bias"]:+.2f}' for s, v in report['slices'].items()))
     if args.json:
         with open(args.json, 'w') as handle:
-            json.dump({name: report for name, (_, report) in runs.items()}, handle, indent=1)
+            json.dump({name: dict(report, predictions=pred.tolist())
+                       for name, (pred, report) in runs.items()}, handle, indent=1)
     if args.plot:
-        plot(args.plot, runs, rows)
+        plot(args.plot, {name: run for name, run in runs.items() if name != 'noise'}, rows)
 
 
 if __name__ == '__main__':
