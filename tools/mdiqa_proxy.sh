@@ -33,4 +33,4 @@ OMP_NUM_THREADS=2 "$PY" tools/proxy_report.py \
     reg="$WORK/reg/iter_2000.pth" md="$WORK/md/iter_2000.pth" semi="$WORK/semi/iter_2000.pth" \
     reg_semi="$WORK/reg_semi/iter_2000.pth" md_tau2="$WORK/md_tau2/iter_2000.pth" \
     md_tau3="$WORK/md_tau3/iter_2000.pth" --list "$MDIQA_PROXY/test.csv" \
-    --json "$WORK/proxy_report.json" --plot "$WORK/proxy_test.png"
+    --noise-baseline --json "$WORK/proxy_report.json" --plot "$WORK/proxy_test.png"
