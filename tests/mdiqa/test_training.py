@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,29 @@ def test_challenge_json_round_trip(step1, make_slices, tmp_path):
     scorer = MDIQAScorer(checkpoint=str(step1[1]))
     np.testing.assert_allclose(scores, [scorer.score_slice(hu).score for hu in slices],
                                rtol=1e-5)
+
+
+def test_proxy_report_tool_writes_figures_predictions_and_plot(step1, quality_root, tmp_path,
+                                                               monkeypatch):
+    rows = list(csv.DictReader(open(quality_root / 'val.csv')))
+    for i, row in enumerate(rows):
+        row.update(study=('dose', 'sparse_view')[i % 2], slice=f'slice{i // 3}')
+    listing = quality_root / 'proxy_val.csv'
+    with open(listing, 'w', newline='') as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / 'report.json'
+    monkeypatch.setattr(sys, 'argv', [
+        'proxy_report.py', f'tiny={step1[1]}', '--list', str(listing), '--noise-baseline',
+        '--json', str(out), '--plot', str(tmp_path / 'plot.png')])
+    runpy.run_path(str(REPO / 'tools' / 'proxy_report.py'), run_name='__main__')
+    report = json.loads(out.read_text())
+    assert set(report) == {'tiny', 'noise'} and (tmp_path / 'plot.png').stat().st_size > 0
+    paths = [str(quality_root / row['path']) for row in rows]
+    np.testing.assert_allclose(report['tiny']['predictions'],
+                               MDIQAScorer(checkpoint=str(step1[1])).score_slices(paths),
+                               rtol=1e-6)
+    assert set(report['tiny']) >= {'all', 'dose', 'sparse_view', 'slices', 'predictions'}
+    # the slices' noise falls as their score rises, so minus the noise ranks them exactly
+    assert report['noise']['all']['srocc'] == pytest.approx(1.0)
