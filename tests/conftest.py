@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests never need the network nor ../shared; those that use it skip without it."""
+"""Shared fixtures. Tests never need the network or ../shared (users of it skip without it)."""
 from pathlib import Path
 
 import pytest

@@ -17,7 +17,8 @@ def test_totalsegmentator_series_in_order(shared_ct):
     assert slices[0].slice_thickness == 3.0
     assert min(s.hu.min() for s in slices) == -1024
     assert 1700 < max(s.hu.max() for s in slices) < 2000
-    assert slices[0].kvp == 120 and slices[0].pixel_spacing == pytest.approx((0.977, 0.977), abs=1e-3)
+    assert slices[0].kvp == 120
+    assert slices[0].pixel_spacing == pytest.approx((0.977, 0.977), abs=1e-3)
 
 
 def test_nifti_volume_axial_slices(shared_ct):
