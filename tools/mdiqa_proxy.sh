@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MD-IQA's proxy validation, all three steps and the ablation (docs/mdiqa.md, "Proxy validation").
 # Usage: tools/mdiqa_proxy.sh CT_DATA_ROOT WORK_DIR   (e.g. ../shared/data/ct /work/runs/mdiqa)
-# Runs two trainings at a time, one thread each (about 45 minutes on 2 CPU cores);
+# Runs two trainings at a time, one thread each (24 minutes on 2 idle CPU cores, after the
+# proxy set is built);
 # PYTHON names the interpreter (default: python on the PATH, e.g. the activated .venv).
 set -euo pipefail
 DATA=$1
