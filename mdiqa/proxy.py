@@ -144,15 +144,13 @@ def proxy_report(pred, rows):
     if len(pred) != len(rows):
         raise ValueError(f'{len(pred)} predictions for {len(rows)} rows')
     label = np.array([float(row['score']) for row in rows])
+    studies = np.array([row['study'] for row in rows])
+    slices = np.array([row['slice'] for row in rows])
     report = {'all': quality_metrics(pred, label)}
-    for key, group in (('study', None), ('slice', 'slices')):
-        names = np.array([row[key] for row in rows])
-        for name in dict.fromkeys(names):
-            inside = names == name
-            if group is None:
-                report[name] = quality_metrics(pred[inside], label[inside])
-            else:
-                report.setdefault(group, {})[name] = dict(
-                    srocc=float(srocc(pred[inside], label[inside])),
-                    bias=float((pred[inside] - label[inside]).mean()))
+    for study in dict.fromkeys(studies):
+        report[study] = quality_metrics(pred[studies == study], label[studies == study])
+    report['slices'] = {
+        name: dict(srocc=float(srocc(pred[slices == name], label[slices == name])),
+                   bias=float((pred[slices == name] - label[slices == name]).mean()))
+        for name in dict.fromkeys(slices)}
     return report

@@ -11,13 +11,13 @@ adds a learning-free reference run, ``noise``: minus each image's soft-tissue no
 import argparse
 import csv
 import json
-import os
 
 import numpy as np
 
 from d2iqa.io import load_slice
 from d2iqa.simulation import noise_level
 from mdiqa.api import MDIQAScorer
+from mdiqa.datasets import read_slice_csv
 from mdiqa.proxy import proxy_report
 
 
@@ -50,8 +50,7 @@ def main():
     args = parser.parse_args()
     with open(args.list, newline='') as handle:
         rows = list(csv.DictReader(handle))
-    paths = [os.path.join(os.path.dirname(os.path.abspath(args.list)), row['path'])
-             for row in rows]
+    paths = [item['img_path'] for item in read_slice_csv(args.list)]
     predictions = {}
     for run in args.runs:
         name, sep, checkpoint = run.partition('=')
