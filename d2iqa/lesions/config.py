@@ -45,8 +45,9 @@ class LesionConfig:
         The allowed mask keeps pixels whose normalised saliency is at least this value.
     max_redraws : int
         How many times all centres of a trial are drawn afresh when the ones drawn first
-        leave no room for the next lesion, before giving up with
-        :class:`~d2iqa.lesions.LesionPlacementError`.
+        leave no room for the next lesion; if none of these draws fits the drawn count, the
+        trial keeps the most lesions any of them placed (at least ``count[0]``, else
+        :class:`~d2iqa.lesions.LesionPlacementError`).
     """
 
     count: Tuple[int, int] = (2, 5)

@@ -189,7 +189,7 @@ class Placement:
         self._candidates = {r: np.flatnonzero(self._valid(r)).astype(np.int32)
                             for r in sorted(set(self.config.radii))}
         minimum, largest = self.config.count[0], max(self.config.radii)
-        if self._place([largest] * minimum, np.random.default_rng(0)) is None:
+        if len(self._place([largest] * minimum, np.random.default_rng(0))) < minimum:
             height, width = self.shape
             raise LesionPlacementError(
                 f'this {height}x{width} slice cannot host {minimum} lesions of radius {largest} px '
@@ -235,20 +235,22 @@ class Placement:
         return f'{int(self.allowed.sum())} allowed pixels, valid centres {counts}'
 
     def _place(self, radii, rng):
-        """Centres ``(n, 2)`` for lesions of ``radii`` drawn in turn, or None without room.
+        """Centres ``(k, 2)`` of the first ``k`` lesions of ``radii``, drawn in turn.
 
         Each centre is uniform among the valid centres at least ``min_distance`` from those
         already placed (the distribution of redrawing until accepted). When none is left, all
-        centres are drawn afresh, at most ``max_redraws`` times.
+        centres are drawn afresh, at most ``max_redraws`` times; ``k = len(radii)`` unless no
+        attempt placed them all, in which case the longest run placed in any attempt is kept.
         """
         width = self.shape[1]
         min_d2 = self.config.min_distance ** 2
+        longest = []
         for _ in range(self.config.max_redraws):
             placed = []
             for radius in radii:
                 candidates = self._candidates[radius]
                 if candidates.size == 0:
-                    return None
+                    break
                 centre = None
                 for _ in range(_REJECTION_TRIES):
                     y, x = divmod(int(candidates[rng.integers(candidates.size)]), width)
@@ -266,15 +268,22 @@ class Placement:
                     pick = free[rng.integers(free.size)]
                     centre = (int(ys[pick]), int(xs[pick]))
                 placed.append(centre)
-            else:
-                return np.array(placed, dtype=np.int64).reshape(-1, 2)
-        return None
+            if len(placed) == len(radii):
+                longest = placed
+                break
+            if len(placed) > len(longest):
+                longest = placed
+        return np.array(longest, dtype=np.int64).reshape(-1, 2)
 
     def draw(self, rng):
         """Draw one lesion configuration.
 
         Count, then per lesion (independently) class, radius, contrast magnitude, sign and
-        rotation, then the centres in turn (:meth:`_place`).
+        rotation, then the centres in turn (:meth:`_place`). When the drawn count does not fit
+        in ``max_redraws`` fresh draws of the centres (a small body cannot host five lesions
+        50 px apart), the last drawn lesions are left out: the trial keeps as many as fit,
+        never fewer than ``config.count[0]``. The released code never meets this case, as its
+        buggy four-point check accepts almost any centre. Draws that fit are unaffected.
 
         Parameters
         ----------
@@ -288,7 +297,8 @@ class Placement:
         Raises
         ------
         LesionPlacementError
-            When the drawn lesions do not fit after ``max_redraws`` fresh draws of the centres.
+            When not even ``config.count[0]`` lesions fit after ``max_redraws`` fresh draws
+            (the check in the constructor makes this all but impossible).
         """
         rng = np.random.default_rng(rng)
         cfg = self.config
@@ -299,14 +309,15 @@ class Placement:
         contrasts = np.array(cfg.contrasts)[rng.integers(len(cfg.contrasts), size=n)] * signs
         rotations = np.where(labels == _CIRCLE, 0, rng.integers(*cfg.rotation, size=n))
         centres = self._place(radii.tolist(), rng)
-        if centres is None:
+        kept = len(centres)
+        if kept < cfg.count[0]:
             raise LesionPlacementError(
-                f'could not place {n} lesions of radii {radii.tolist()} at least '
-                f'{cfg.min_distance:g} px apart after {cfg.max_redraws} draws ({self._room()}); '
-                f'this slice has room for fewer: lower the count (LesionConfig(count=...))')
-        return Lesions(centres=centres, radii=radii, rotations=rotations, contrasts=contrasts,
-                       labels=labels, image_shape=self.shape, blur_sigma=cfg.blur_sigma,
-                       box_margin=cfg.box_margin)
+                f'could not place {cfg.count[0]} of {n} lesions of radii {radii.tolist()} at '
+                f'least {cfg.min_distance:g} px apart after {cfg.max_redraws} draws '
+                f'({self._room()}); lower the count (LesionConfig(count=...))')
+        return Lesions(centres=centres, radii=radii[:kept], rotations=rotations[:kept],
+                       contrasts=contrasts[:kept], labels=labels[:kept], image_shape=self.shape,
+                       blur_sigma=cfg.blur_sigma, box_margin=cfg.box_margin)
 
     def __repr__(self):
         return f'Placement(shape={self.shape}, {self._room()})'

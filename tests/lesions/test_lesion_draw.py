@@ -111,12 +111,33 @@ def test_room_is_judged_by_the_four_point_rule():
         Placement(np.zeros((SIZE, SIZE), dtype=bool))
 
 
-def test_a_draw_that_cannot_fit_ends_with_an_error():
-    # 2 lesions fit in a 61 x 61 square of valid centres, 5 at 50 px apart do not
-    placement = Placement(rectangle(130, 130), config=LesionConfig(count=(2, 5), max_redraws=5))
-    with pytest.raises(LesionPlacementError, match='could not place 5 lesions'):
-        for seed in range(200):
-            placement.draw(seed)
+def test_a_draw_that_cannot_fit_keeps_the_lesions_that_fit():
+    # 61 x 61 valid centres of radius 10 (radius 7: 67 x 67): the corners are 85-95 px apart,
+    # so 2 lesions at least 50 px apart always fit and 5 never do
+    config = LesionConfig(count=(2, 5), max_redraws=5)
+    placement = Placement(rectangle(130, 130), config=config)
+    full = Placement(rectangle(300, 300), config=config)
+    kept = []
+    for seed in range(200):
+        lesions = placement.draw(seed)
+        drawn = full.draw(seed)              # the same random numbers on a roomy slice
+        n = len(lesions)
+        assert 2 <= n <= 4 and n <= len(drawn)
+        kept.append(n)
+        for name in ('radii', 'rotations', 'contrasts', 'labels'):  # the first n drawn
+            np.testing.assert_array_equal(getattr(lesions, name), getattr(drawn, name)[:n])
+        gaps = np.hypot(*(lesions.centres[:, None] - lesions.centres[None]).transpose(2, 0, 1))
+        assert (gaps[~np.eye(n, dtype=bool)] >= config.min_distance).all()
+        assert all(placement.valid_centres(r)[y, x] for (y, x), r in zip(lesions.centres,
+                                                                        lesions.radii))
+    assert min(kept) == 2 and max(kept) >= 3
+
+
+def test_a_roomy_slice_keeps_every_drawn_lesion():
+    placement = Placement(rectangle(300, 300))
+    for seed in range(50):
+        drawn_count = int(np.random.default_rng(seed).integers(2, 6))  # draw()'s first number
+        assert len(placement.draw(seed)) == drawn_count
 
 
 def test_same_lesions_on_several_images():
