@@ -26,20 +26,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _paired import TRIAL_GRID, order_rates, score_levels, trials_to_order
 from _results import RESULTS, load_note, machine, record
 from scipy.stats import spearmanr
 
 from d2iqa import load_series, window
 from d2iqa.evaluation import simulate_levels
-from d2iqa.lesions import Placement
-from d2iqa.scoring import (PROFILES, MMDetDetector, ScoringOptions, TrialDetections, run_trials,
-                           set_map, trial_rng)
+from d2iqa.scoring import PROFILES, MMDetDetector
 from d2iqa.scoring.scorer import reference_checkpoint
 
 SHARED_CT = Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'ct'
 SECTION = '## Scoring profiles and paired trials'
 DOSES = (100, 50, 25, 20, 12, 7, 5)
-TRIAL_GRID = (2, 4, 6, 8, 10, 15, 20, 30, 40, 60, 80, 100)
 
 
 def shared_slices():
@@ -48,57 +46,6 @@ def shared_slices():
     return (load_series(SHARED_CT / 'totalsegmentator-abdomen-dicom')[::4]
             + load_series(SHARED_CT / 'dcmqi-liver-dicom')[1:2]
             + load_series(SHARED_CT / 'fodicom-chest-dicom'))
-
-
-class RecordingDetector:
-    """Passes images to a detector and keeps its outputs in call order."""
-
-    def __init__(self, detector):
-        self.detector = detector
-        self.outputs = []
-        self.seconds = 0.0
-
-    def detect(self, images01):
-        start = time.perf_counter()
-        outputs = self.detector.detect(images01)
-        self.seconds += time.perf_counter() - start
-        self.outputs.extend(outputs)
-        return outputs
-
-
-def score_levels(detector, levels01, trials):
-    """Scores of the levels on paired trials, and their trials: (scores, [level][trial])."""
-    recorder = RecordingDetector(detector)
-    placement = Placement.from_image(levels01[0])
-    results = run_trials(levels01, recorder, options=ScoringOptions(trials=trials,
-                                                                    set_size=trials),
-                         placement=placement)
-    lesions = [placement.draw(trial_rng(0, t)) for t in range(trials)]
-    per_level = [[TrialDetections(lesions[t].boxes, lesions[t].labels,
-                                  *recorder.outputs[t * len(levels01) + level])
-                  for t in range(trials)] for level in range(len(levels01))]
-    return [r.score for r in results], per_level, recorder.seconds
-
-
-def order_rate(high, low, n, *, paired, rng, resamples):
-    """How often n trials score ``high`` above ``low`` (ties count half)."""
-    pool = len(high)
-    correct = 0.0
-    for _ in range(resamples):
-        order = rng.permutation(pool)
-        a = order[:n]
-        b = a if paired else order[n:2 * n]
-        difference = set_map([high[i] for i in a]) - set_map([low[i] for i in b])
-        correct += 1.0 if difference > 0 else 0.5 if difference == 0 else 0.0
-    return correct / resamples
-
-
-def order_rates(high, low, *, paired, rng, resamples):
-    """{n: order rate} for the TRIAL_GRID counts up to half the pool (both kinds of trials
-    then draw from a pool twice their size, so neither reuses all of it in every resample)."""
-    largest = len(high) // 2
-    return {n: order_rate(high, low, n, paired=paired, rng=rng, resamples=resamples)
-            for n in TRIAL_GRID if n <= largest}
 
 
 def main():
@@ -147,8 +94,8 @@ def main():
                     rates[paired].append(order_rates(per_level[level], per_level[level + 1],
                                                      paired=paired, rng=rng,
                                                      resamples=args.resamples))
-    needed = {paired: [next((n for n, rate in pair.items() if rate >= 0.95), None)
-                       for pair in pairs] for paired, pairs in rates.items()}
+    needed = {paired: [trials_to_order(pair) for pair in pairs]
+              for paired, pairs in rates.items()}
     grid = [n for n in TRIAL_GRID if n <= args.trials // 2]
 
     def row(paired):

@@ -2,6 +2,7 @@
 import hashlib
 from collections import OrderedDict
 
+import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
@@ -63,10 +64,17 @@ class InsertVirtualLesions(BaseTransform):
             is whole and the crop's allowed region is the slice's). Cheaper training on CPU;
             ``img`` and ``img_shape`` become the crop. Crops centred on body pixels are tried
             up to 10 times; a slice whose crops cannot host the lesions is used whole.
+        scale_range (tuple[float], optional): ``(low, high)``: resize the slice by a factor
+            drawn log-uniformly in it before cropping and pasting, as if it had been
+            reconstructed on another field of view (the lesions keep their sizes in pixels,
+            so they become smaller or larger relative to the anatomy, and the noise grain
+            changes). The allowed mask is resized with it (nearest neighbour); a factor that
+            leaves no room for the lesions is replaced by 1. Training only.
     """
 
     def __init__(self, lesion_config='abdomen', seed=None, cache_size=256,
-                 key_fields=('img_path', 'slice_index'), seed_fields=None, crop_size=None):
+                 key_fields=('img_path', 'slice_index'), seed_fields=None, crop_size=None,
+                 scale_range=None):
         self.lesion_config = get_lesion_config(lesion_config)
         self.seed = seed
         if cache_size < 1:
@@ -75,6 +83,16 @@ class InsertVirtualLesions(BaseTransform):
         self.key_fields = tuple(key_fields)
         self.seed_fields = self.key_fields if seed_fields is None else tuple(seed_fields)
         self.crop_size = crop_size
+        if scale_range is not None:
+            low, high = scale_range
+            if not 0 < low <= high:
+                raise ValueError(f'scale_range must be (low, high) with 0 < low <= high, got '
+                                 f'{scale_range}')
+            if seed is not None:
+                raise ValueError('scale_range is a training augmentation: leave it out of '
+                                 'seeded (validation) pipelines')
+            scale_range = (float(low), float(high))
+        self.scale_range = scale_range
         self._placements = OrderedDict()
 
     def _slice_key(self, results, image):
@@ -122,16 +140,37 @@ class InsertVirtualLesions(BaseTransform):
                              'give each image its own key')
         sample = tuple(results.get(name) for name in self.seed_fields)
         sample = sample if any(v is not None for v in sample) else key
+        if self.scale_range is not None:
+            img, placement, scale = self._rescaled(placement, img)
+            results['scale_factor'] = (scale, scale)
         if self.crop_size is None:
             lesions = self._draw(placement, sample)
         else:
             img, lesions = self._crop_and_draw(placement, img, sample)
-            results['img_shape'] = img.shape[:2]
+        results['img_shape'] = img.shape[:2]
         results['img'] = add_lesions(img, lesions)
         results['gt_bboxes'] = HorizontalBoxes(lesions.boxes.copy())
         results['gt_bboxes_labels'] = lesions.labels.copy()
         results['gt_ignore_flags'] = np.zeros(len(lesions), dtype=bool)
         return results
+
+    @cache_randomness
+    def _scale(self):
+        low, high = self.scale_range
+        return float(np.exp(np.random.uniform(np.log(low), np.log(high))))
+
+    def _rescaled(self, placement, img):
+        """The image and its placement resized by a random factor, and the factor."""
+        scale = self._scale()
+        height, width = placement.shape
+        size = (max(round(width * scale), 1), max(round(height * scale), 1))
+        allowed = cv2.resize(placement.allowed.astype(np.uint8), size,
+                             interpolation=cv2.INTER_NEAREST).astype(bool)
+        try:
+            rescaled = Placement(allowed, config=self.lesion_config)
+        except LesionPlacementError:
+            return img, placement, 1.0
+        return cv2.resize(img, size, interpolation=cv2.INTER_LINEAR), rescaled, scale
 
     @cache_randomness
     def _crop_origins(self, placement, tries):
@@ -159,4 +198,4 @@ class InsertVirtualLesions(BaseTransform):
         return (f'{self.__class__.__name__}(lesion_config={self.lesion_config!r}, '
                 f'seed={self.seed}, cache_size={self.cache_size}, '
                 f'key_fields={self.key_fields}, seed_fields={self.seed_fields}, '
-                f'crop_size={self.crop_size})')
+                f'crop_size={self.crop_size}, scale_range={self.scale_range})')

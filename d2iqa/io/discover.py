@@ -42,12 +42,23 @@ class SeriesSource:
         The files, in discovery order (loading sorts DICOM slices along the patient axis).
     description : str
         A human-readable line (series description, modality, number of files).
+    patient_id : str
+        DICOM PatientID (of the first file) where present, else the key: splits by patient
+        (training against validation, balanced sampling) group on it.
+    manufacturer, scanner_model : str or None
+        DICOM Manufacturer and ManufacturerModelName where present.
     """
 
     kind: str
     key: str
     paths: list
     description: str = ''
+    patient_id: str = ''
+    manufacturer: str = None
+    scanner_model: str = None
+
+    def __post_init__(self):
+        self.patient_id = self.patient_id or self.key
 
     def load(self, **options):
         """Load the series as sorted :class:`~d2iqa.io.CTSlice` objects (see ``load_series``)."""
@@ -78,6 +89,11 @@ def _walk(paths):
             for name in sorted(files):
                 if not name.startswith('.'):
                     yield os.path.join(folder, name)
+
+
+def _text_or_none(value):
+    text = str(value or '').strip()
+    return text or None
 
 
 def discover(*paths, allow_non_ct=False):
@@ -122,8 +138,13 @@ def discover(*paths, allow_non_ct=False):
             found.skipped.append((path, 'DICOM file without an image'))
             continue
         uid = str(header.get('SeriesInstanceUID') or f'no-series-uid:{os.path.dirname(path)}')
-        group = dicom_groups.setdefault(uid, SeriesSource(
-            'dicom', uid, [], str(header.get('SeriesDescription', '') or modality)))
+        if uid not in dicom_groups:
+            dicom_groups[uid] = SeriesSource(
+                'dicom', uid, [], str(header.get('SeriesDescription', '') or modality),
+                patient_id=str(header.get('PatientID', '') or '').strip(),
+                manufacturer=_text_or_none(header.get('Manufacturer')),
+                scanner_model=_text_or_none(header.get('ManufacturerModelName')))
+        group = dicom_groups[uid]
         group.paths.append(path)
     found.series[:0] = list(dicom_groups.values())
     for group in dicom_groups.values():
