@@ -1,7 +1,5 @@
 """What every benchmark script shares: the machine line and the RESULTS.md section writer."""
 import datetime
-import functools
-import importlib.util
 import os
 import platform
 import re
@@ -11,22 +9,6 @@ from importlib import metadata
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name('RESULTS.md')
-TESTS = Path(__file__).resolve().parents[1] / 'tests'
-
-
-@functools.lru_cache(maxsize=1)
-def _coco_reference():
-    spec = importlib.util.spec_from_file_location(
-        'test_coco_map', TESTS / 'evaluation' / 'test_coco_map.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def reference_eval(*args, **kwargs):
-    """pycocotools' COCOeval on per-image arrays, after evaluate() and accumulate(): the
-    reference of the tests (tests/evaluation/test_coco_map.py)."""
-    return _coco_reference().reference_eval(*args, **kwargs)
 
 
 def best_time(function, repeat):

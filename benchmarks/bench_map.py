@@ -20,9 +20,10 @@ import io
 import os
 
 import numpy as np
-from _results import RESULTS, best_time, load_note, machine, record, reference_eval
+from _results import RESULTS, best_time, load_note, machine, record
 
 from d2iqa.evaluation.coco_map import coco_map
+from d2iqa.evaluation.pycocotools_reference import pycocotools_eval
 
 SECTION = '## COCO mAP evaluator'
 
@@ -58,7 +59,7 @@ def make_set(seed, *, n_images=100, size=512, num_classes=4):
 
 
 def pycocotools_map(case):
-    evaluator = reference_eval(**case)
+    evaluator = pycocotools_eval(**case)
     with contextlib.redirect_stdout(io.StringIO()):
         evaluator.summarize()
     return float(evaluator.stats[0])

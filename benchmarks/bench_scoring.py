@@ -29,8 +29,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _results import RESULTS, best_time, load_note, machine, record, reference_eval
+from _results import RESULTS, best_time, load_note, machine, record
 
+from d2iqa.evaluation.pycocotools_reference import pycocotools_eval
 from d2iqa.io import embedded_path, load_slice, window
 from d2iqa.lesions import CLASSES, Placement, add_lesions
 from d2iqa.scoring import (PROFILES, MMDetDetector, ParallelDetector, ScoringOptions,
@@ -82,7 +83,7 @@ def baseline(checkpoint, images, lesions, repeat):
 
     def run():
         outputs = [inference_detector(model, image).pred_instances for image in rgb]
-        evaluator = reference_eval(
+        evaluator = pycocotools_eval(
             [d.boxes for d in lesions], [d.labels for d in lesions],
             [o.bboxes.numpy() for o in outputs], [o.scores.numpy() for o in outputs],
             [o.labels.numpy() for o in outputs], num_classes=len(CLASSES))

@@ -3,14 +3,10 @@
 The package is the toolkit's centre: CT input/output and windowing, lesion insertion, dose
 simulation, evaluation statistics and the D2IQA scorer. ``mdiqa`` builds on it.
 """
-from ._deps import check_openmmlab_versions
-
-check_openmmlab_versions()
-
-from .io import (CTReadError, CTSlice, Window, WINDOWS, discover, load_series,  # noqa: E402
-                 load_slice, unwindow, window)
-from .simulation import simulate_low_dose, simulate_sparse_view  # noqa: E402
-from .scoring import D2IQAResult, D2IQAScorer, score_series, score_slice  # noqa: E402
+from .io import (CTReadError, CTSlice, Window, WINDOWS, discover, load_series, load_slice,
+                 unwindow, window)
+from .simulation import simulate_low_dose, simulate_sparse_view
+from .scoring import D2IQAResult, D2IQAScorer, score_series, score_slice
 
 __version__ = '0.1.0'
 __all__ = ['CTReadError', 'CTSlice', 'WINDOWS', 'Window', 'discover', 'load_series', 'load_slice',

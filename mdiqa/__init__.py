@@ -4,7 +4,10 @@ Builds on :mod:`d2iqa` (CT loaders, windowing, statistics); never imported by it
 :func:`score_slice` and :class:`MDIQAScorer` (``d2iqa score --scorer mdiqa``); the networks,
 datasets and MMEngine components are registered in :mod:`mdiqa.registry` (scope ``'mdiqa'``).
 """
-import d2iqa  # noqa: F401  (checks the OpenMMLab versions and provides the shared loaders)
+import d2iqa
+from d2iqa._deps import check_openmmlab_versions
+
+check_openmmlab_versions()
 
 from .api import MDIQAResult, MDIQAScorer, score_slice  # noqa: E402
 

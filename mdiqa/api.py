@@ -12,13 +12,12 @@ from typing import Optional
 
 import torch
 from mmcv.transforms import Compose
-from mmengine.config import Config
 from mmengine.registry import DefaultScope
-from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
 from d2iqa.io import as_hu_slice
+from d2iqa.mm_common import load_model
 
-from .registry import MODELS, TRANSFORMS
+from .registry import TRANSFORMS
 
 __all__ = ['MDIQAResult', 'MDIQAScorer', 'score_slice']
 
@@ -86,22 +85,10 @@ class MDIQAScorer:
         if not checkpoint:
             raise ValueError('MD-IQA needs checkpoint= (there is no reference checkpoint): '
                              'train one with tools/train.py configs/mdiqa/... (docs/mdiqa.md)')
-        if not os.path.isfile(checkpoint):
-            raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
-        state = _load_checkpoint(checkpoint, map_location='cpu')
-        if config is not None:
-            cfg = Config.fromfile(config)
-        elif isinstance(state, dict) and state.get('meta', {}).get('cfg'):
-            cfg = Config.fromstring(state['meta']['cfg'], '.py')
-        else:
-            raise ValueError(f'{checkpoint} holds no config (not written by tools/train.py?); '
-                             'pass config=')
+        self.model, cfg = load_model(checkpoint, scope='mdiqa', config=config, device=device)
         with DefaultScope.overwrite_default_scope('mdiqa'):   # e.g. after an mmdet Runner
-            self.model = MODELS.build(cfg.model)
             pipeline = cfg.test_dataloader.dataset.pipeline
             self.transforms = Compose([TRANSFORMS.build(t) for t in pipeline[1:]])
-        load_state_dict(self.model, state.get('state_dict', state), strict=True, logger='silent')
-        self.model.to(device).eval()
         self.device, self.decode, self.batch_size = device, decode, batch_size
         self.values = values if values is not None else pipeline[0].get('values')
         self.score_range = (0.0, float(self.model.head.max_score))

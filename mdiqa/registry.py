@@ -4,6 +4,8 @@ A config with ``default_scope = 'mdiqa'`` runs through ``tools/train.py`` / ``to
 with no ``custom_imports``: MMEngine imports this module for the scope, and each registry
 imports its ``locations`` on first use. Names not found here fall back to MMEngine's (the
 registries without our own components exist so that MMEngine finds the scope in every tree).
+The CT transforms shared with D2IQA (``LoadCTSlice``, ``WindowCT`` ...) live in MMEngine's root
+registry; importing :mod:`d2iqa.mm_common`, a location of ``TRANSFORMS``, registers them.
 """
 from mmengine import registry as mmengine
 
@@ -19,7 +21,7 @@ def _child(parent, locations=()):
 
 MODELS = _child(mmengine.MODELS, ['mdiqa.models'])
 DATASETS = _child(mmengine.DATASETS, ['mdiqa.datasets'])
-TRANSFORMS = _child(mmengine.TRANSFORMS, ['mdiqa.datasets'])
+TRANSFORMS = _child(mmengine.TRANSFORMS, ['mdiqa.datasets', 'd2iqa.mm_common'])
 METRICS = _child(mmengine.METRICS, ['mdiqa.engine'])
 HOOKS = _child(mmengine.HOOKS, ['mdiqa.engine'])
 DATA_SAMPLERS = _child(mmengine.DATA_SAMPLERS)

@@ -6,7 +6,7 @@ import argparse
 
 import torch
 
-from d2iqa.engine.checkpoint import export_inference_checkpoint
+from d2iqa.mm_common import export_inference_checkpoint
 
 
 def main():

@@ -6,7 +6,7 @@ import argparse
 
 from mmengine.runner import Runner
 
-from d2iqa.engine.config import add_runner_arguments, parse_runner_arguments, prepare_config
+from d2iqa.mm_common.runner import add_runner_arguments, parse_runner_arguments, prepare_config
 
 
 def main():

@@ -12,7 +12,7 @@ import sys
 from ..evaluation.dose_study import (DEFAULT_DOSES, ROW_FIELDS, SCORERS, STUDIES, TABLE_FIELDS,
                                      ScorerUnavailable, correlation_table, format_table,
                                      make_scorer, plot_study, run_dose_study)
-from ..io import discover
+from ..io import discover, load_series
 
 
 def _incident_photons(text):
@@ -47,7 +47,7 @@ def _slices(paths, *, every, values):
         print(f'cannot read {path}: {reason}', file=sys.stderr)
     slices = []
     for source in found.series:
-        slices.extend(source.load(values=values)[::every])
+        slices.extend(load_series(source, values=values)[::every])
     return slices
 
 

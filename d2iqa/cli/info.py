@@ -1,5 +1,5 @@
 """``d2iqa info PATH...``: list the CT series under the paths and what each slice holds."""
-from ..io import discover
+from ..io import discover, load_series
 
 
 def describe_slice(ct_slice):
@@ -23,7 +23,7 @@ def run(args):
     found = discover(*args.paths, allow_non_ct=args.allow_non_ct)
     for source in found.series:
         print(f'{source.kind} series {source.key}: {source.description}')
-        slices = source.load(values=args.values, allow_non_ct=args.allow_non_ct)
+        slices = load_series(source, values=args.values, allow_non_ct=args.allow_non_ct)
         for ct_slice in slices:
             print(describe_slice(ct_slice))
     for path, reason in found.skipped:

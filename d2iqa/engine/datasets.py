@@ -7,7 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 from mmdet.registry import DATASETS
 
-from ..io import EMBEDDED_PREFIX, discover, window
+from ..io import EMBEDDED_PREFIX, discover, load_series, window
 from ..lesions import CLASSES, LesionPlacementError, Placement
 
 
@@ -88,7 +88,8 @@ class CTSliceDataset(BaseDataset):
             held_out = source.patient_id in held_patients
             if (self.split == 'train' and held_out) or (self.split == 'val' and not held_out):
                 continue
-            slices = source.load(values=self.values, allow_non_ct=self.allow_non_ct)
+            slices = load_series(source, values=self.values,
+                                 allow_non_ct=self.allow_non_ct)
             by_patient[source.patient_id] += [(source, s) for s in slices[::self.every]]
         lesion_config = (self.filter_cfg or {}).get('lesion_config')
         entries = []

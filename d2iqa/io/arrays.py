@@ -1,8 +1,9 @@
-"""Unit-less pixel files (TIFF, PNG, NPY) and NIfTI volumes -> CT slices in HU."""
-import cv2
-import nibabel
+"""Unit-less pixel files (TIFF, PNG, NPY) and NIfTI volumes -> CT slices in HU.
+
+tifffile and nibabel are imported by the readers that need them, so reading DICOM, PNG or NPY
+needs neither.
+"""
 import numpy as np
-import tifffile
 
 from .ct_slice import CTSlice, check_hu_array, map_padding_to_air
 from .errors import CTReadError
@@ -63,6 +64,8 @@ def _slices(stack, source, values, **metadata):
 
 def read_tiff(path, *, values):
     """Read a TIFF (one page or a stack of pages); ``values`` says what the numbers are."""
+    import tifffile
+
     try:
         array = tifffile.imread(path)
     except Exception as exc:  # tifffile raises TiffFileError, ValueError, OSError...
@@ -72,9 +75,12 @@ def read_tiff(path, *, values):
 
 def read_png(path, *, values):
     """Read an 8- or 16-bit greyscale PNG; ``values`` says what the numbers are."""
-    array = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if array is None:
-        raise CTReadError(path, 'is not a readable PNG file (OpenCV could not decode it)')
+    from skimage.io import imread
+
+    try:
+        array = imread(path)
+    except Exception as exc:  # imageio raises OSError, ValueError, PIL's errors...
+        raise CTReadError(path, 'is not a readable PNG file (it cannot be decoded)') from exc
     if array.ndim == 3:
         raise CTReadError(path, f'is a colour PNG with {array.shape[-1]} channels; CT slices are '
                                 'single-channel: save it as greyscale')
@@ -101,6 +107,8 @@ def nifti_to_display(volume):
 
 def read_nifti(path):
     """Read a NIfTI CT volume (values in HU, as CT NIfTI files store them) as axial slices."""
+    import nibabel
+
     try:
         image = nibabel.as_closest_canonical(nibabel.load(path))
         volume = np.asarray(image.get_fdata(dtype=np.float32))

@@ -32,6 +32,8 @@ def file_kind(path):
 class SeriesSource:
     """One series found on disk: a DICOM series (several files) or one volume / image file.
 
+    ``d2iqa.load_series(source)`` loads it.
+
     Attributes
     ----------
     kind : str
@@ -59,11 +61,6 @@ class SeriesSource:
 
     def __post_init__(self):
         self.patient_id = self.patient_id or self.key
-
-    def load(self, **options):
-        """Load the series as sorted :class:`~d2iqa.io.CTSlice` objects (see ``load_series``)."""
-        from .load import load_series
-        return load_series(self.paths if self.kind == 'dicom' else self.paths[0], **options)
 
 
 @dataclass

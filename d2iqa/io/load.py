@@ -5,7 +5,7 @@ from dataclasses import replace
 from .arrays import read_nifti, read_npy, read_png, read_tiff
 from .ct_slice import CTSlice, check_hu_array
 from .dicom import read_dicom, sort_series
-from .discover import discover, file_kind
+from .discover import SeriesSource, discover, file_kind
 from .errors import CTReadError
 
 _UNITLESS_READERS = {'tiff': read_tiff, 'png': read_png, 'npy': read_npy}
@@ -29,9 +29,10 @@ def load_series(path, *, values=None, allow_non_ct=False, series_uid=None):
 
     Parameters
     ----------
-    path : str, path-like or list of them
+    path : str, path-like, list of them, or SeriesSource
         A folder holding one DICOM series (or pass ``series_uid``), a list of DICOM files,
-        a NIfTI volume, a multi-frame DICOM file, or a TIFF / NPY stack (slices first).
+        a NIfTI volume, a multi-frame DICOM file, a TIFF / NPY stack (slices first), or a
+        series found by :func:`~d2iqa.io.discover`.
     values : str or Window, optional
         Required for TIFF, PNG and NPY, which carry no units: ``'hu'`` or the window that
         normalised the values to [0, 1] (a preset name such as ``'d2iqa'`` or a ``Window``).
@@ -46,6 +47,8 @@ def load_series(path, *, values=None, allow_non_ct=False, series_uid=None):
         DICOM series are sorted along the slice normal (ImagePositionPatient projected on
         ImageOrientationPatient), falling back to InstanceNumber; volumes inferior to superior.
     """
+    if isinstance(path, SeriesSource):
+        path = path.paths if path.kind == 'dicom' else path.paths[0]
     if isinstance(path, (list, tuple)):
         files = [os.fspath(p) for p in path]
         if not files:
@@ -73,7 +76,7 @@ def _load_folder(path, *, values, allow_non_ct, series_uid):
                                                         ' (the folder is empty)'))
     dicom = [s for s in series if s.kind == 'dicom']
     if len(dicom) == 1 and len(series) == 1:
-        return series[0].load(values=values, allow_non_ct=allow_non_ct)
+        return load_series(series[0], values=values, allow_non_ct=allow_non_ct)
     if not dicom and len({s.kind for s in series}) == 1 and series[0].kind in ('png', 'tiff', 'npy'):
         files = [s.paths[0] for s in series]
         slices = [s for f in files for s in _read_file(f, values=values, allow_non_ct=allow_non_ct)]

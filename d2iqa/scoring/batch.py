@@ -132,7 +132,7 @@ def _error(path, reason, *, series='', index=''):
 def _load(source, values, errors):
     """The slices of a series; unreadable DICOM files are reported and the rest loaded."""
     try:
-        return source.load(values=values)
+        return load_series(source, values=values)
     except CTReadError as exc:
         if source.kind != 'dicom' or len(source.paths) == 1:
             errors.append(_error(exc.path, exc.reason, series=source.key))

@@ -1,7 +1,8 @@
 """A trained mmdet detector behind the scoring loop's ``detect`` interface.
 
-The mm* packages and torch are imported when a detector is built, so that ``import d2iqa``
-and the pure trial loop stay free of them.
+The mm* packages and torch are imported when a detector is built (through
+:mod:`d2iqa.mm_common`, which checks their versions first), so that ``import d2iqa`` and the
+pure trial loop stay free of them.
 """
 import os
 
@@ -34,26 +35,6 @@ def check_device(device):
             raise ValueError(f'device={device!r}: only {torch.cuda.device_count()} GPU(s) '
                              'are visible')
     return device
-
-
-def _load_config(config, checkpoint, path):
-    from mmengine.config import Config
-    from mmengine.utils import import_modules_from_strings
-
-    if config is None:
-        text = checkpoint.get('meta', {}).get('cfg')
-        if not text:
-            raise ValueError(f"{path} carries no config (meta['cfg'], which MMEngine's Runner "
-                             'saves): pass config= (the config file it was trained with)')
-        config = Config.fromstring(text, file_format='.py')
-    elif not isinstance(config, Config):
-        if not os.path.isfile(config):
-            raise FileNotFoundError(f'config {config} does not exist')
-        config = Config.fromfile(config)
-    imports = config.get('custom_imports')
-    if imports:
-        import_modules_from_strings(**imports)
-    return config
 
 
 def _merge_test_cfg(config, changes, path):
@@ -100,26 +81,14 @@ class MMDetDetector:
 
     def __init__(self, checkpoint, *, config=None, device='cpu', test_cfg=None):
         import torch
-        from mmdet.registry import MODELS
-        from mmengine.registry import init_default_scope
-        from mmengine.runner import CheckpointLoader, load_state_dict
+
+        from ..mm_common import load_model
 
         self.device = check_device(device)
         path = os.fspath(checkpoint)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f'checkpoint {path} does not exist')
-        loaded = CheckpointLoader.load_checkpoint(path, map_location='cpu', logger='silent')
-        self.config = _load_config(config, loaded, path)
-        if test_cfg:
-            _merge_test_cfg(self.config, test_cfg, path)
-        init_default_scope(self.config.get('default_scope', 'mmdet'))
-        model = MODELS.build(self.config.model)
-        try:
-            load_state_dict(model, loaded.get('state_dict', loaded), strict=True)
-        except RuntimeError as exc:
-            raise ValueError(f'{path} does not fit the model of its config; pass the config it '
-                             f'was trained with (config=...): {exc}') from None
-        self.model = model.to(self.device).eval()
+        adjust = (lambda cfg: _merge_test_cfg(cfg, test_cfg, path)) if test_cfg else None
+        self.model, self.config = load_model(path, scope='mmdet', config=config,
+                                             device=self.device, adjust=adjust)
         self._torch = torch
 
     def detect(self, images01):

@@ -1,9 +1,8 @@
 """MD-IQA data: datasets (LDCTIQAC2023, CSV, unlabelled folders) and transforms."""
 from .datasets import (CSVQualityDataset, LDCTIQADataset, UnlabelledCTDataset, list_slices,
                        read_slice_csv, split_names)
-from .transforms import (IDENTITY_WINDOW, CropSlice, PackQualityInputs, RandomRotFlip,
-                         WindowSlice)
+from .transforms import IDENTITY_WINDOW, CropSlice, PackQualityInputs, RandomRotFlip
 
 __all__ = ['CSVQualityDataset', 'CropSlice', 'IDENTITY_WINDOW', 'LDCTIQADataset',
-           'PackQualityInputs', 'RandomRotFlip', 'UnlabelledCTDataset', 'WindowSlice',
+           'PackQualityInputs', 'RandomRotFlip', 'UnlabelledCTDataset',
            'list_slices', 'read_slice_csv', 'split_names']

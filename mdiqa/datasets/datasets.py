@@ -7,7 +7,7 @@ import os
 import numpy as np
 from mmengine.dataset import BaseDataset
 
-from d2iqa.io import discover
+from d2iqa.io import discover, load_series
 
 from ..registry import DATASETS
 
@@ -106,7 +106,7 @@ def list_slices(data_root, *, values=None):
         if series.kind == 'dicom':
             items += [dict(img_path=path, slice_index=0) for path in series.paths]
         else:
-            count = len(series.load(values=values))
+            count = len(load_series(series, values=values))
             items += [dict(img_path=series.paths[0], slice_index=i) for i in range(count)]
     if not items:
         raise ValueError(f'{data_root} holds no CT slices that d2iqa can read')

@@ -1,10 +1,11 @@
-"""Transforms: HU -> [0, 1] through a window, crops, 90-degree rotations and flips, packing.
+"""MD-IQA transforms: crops, 90-degree rotations and flips, packing.
 
-Input normalisation: HU slices (DICOM, NIfTI, NPY in HU) go through a display window, by
-default d2iqa's ``'abdomen'`` preset (level 40, width 350 HU), where low-dose noise is most
-visible. LDCTIQAC2023 TIFFs are already normalised intensities: their configs declare the
-identity window ``(0.5, 1.0)`` both as the file's ``values`` and as ``window``, so the TIFF
-values reach the network unchanged (clipped to [0, 1]).
+Loading and windowing are the shared ``LoadCTSlice`` and ``WindowCT(channels=1)`` of
+:mod:`d2iqa.mm_common`. Input normalisation: HU slices (DICOM, NIfTI, NPY in HU) go through a
+display window, the ``'abdomen'`` preset (level 40, width 350 HU) in our configs, where
+low-dose noise is most visible. LDCTIQAC2023 TIFFs are already normalised intensities: their
+configs declare the identity window ``(0.5, 1.0)`` both as the file's ``values`` and as the
+window, so the TIFF values reach the network unchanged (clipped to [0, 1]).
 """
 import numpy as np
 import torch
@@ -12,34 +13,10 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmengine.structures import BaseDataElement
 
-import d2iqa.engine.loading  # noqa: F401  (registers mmdet.LoadCTSlice used by our configs)
-from d2iqa.io import get_window, window
-
 from ..registry import TRANSFORMS
 
 #: The normalised LDCTIQAC2023 TIFF values, taken as they are: [0, 1] -> [0, 1].
 IDENTITY_WINDOW = (0.5, 1.0)
-
-
-@TRANSFORMS.register_module()
-class WindowSlice(BaseTransform):
-    """HU -> a single-channel [0, 1] image through a display window.
-
-    Required Keys: hu. Added Keys: img (np.float32 ``(H, W)``).
-
-    Args:
-        window (str | tuple): a d2iqa preset name or ``(level, width)``; default ``'abdomen'``.
-    """
-
-    def __init__(self, window='abdomen'):
-        self.window = get_window(window)
-
-    def transform(self, results):
-        results['img'] = window(results['hu'], level=self.window.level, width=self.window.width)
-        return results
-
-    def __repr__(self):
-        return f'{self.__class__.__name__}(window={tuple(self.window)})'
 
 
 @TRANSFORMS.register_module()

@@ -69,23 +69,23 @@ def _adapt(key, value, target, path):
                      '(embed_dims, depths, dims, patch_size) matches the checkpoint')
 
 
-def load_pretrained(module, path):
+def load_pretrained(module, path, *, rename=None):
     """Load a local checkpoint into a backbone with strict key matching.
 
     Unwraps ``state_dict`` / ``model`` entries and ``module.`` / ``backbone.`` prefixes,
-    renames timm ConvNeXt keys (see :func:`~mdiqa.models.convnext.timm_convnext_to_official`),
-    drops classifier keys (:data:`IGNORED_PREFIXES`), interpolates ``pos_embed`` to the model's
-    grid and sums RGB first-conv kernels for 1-channel input. Every other key must match.
+    applies the backbone's key renaming ``rename(state) -> state`` if given (e.g.
+    :func:`~mdiqa.models.convnext.timm_convnext_to_official`), drops classifier keys
+    (:data:`IGNORED_PREFIXES`), interpolates ``pos_embed`` to the model's grid and sums RGB
+    first-conv kernels for 1-channel input. Every other key must match.
 
     Raises
     ------
     ValueError
         When keys are missing or unexpected (the message lists a few), or shapes differ.
     """
-    from .convnext import ConvNeXt, timm_convnext_to_official  # the backbones import this module
     state = _state_dict(path)
-    if isinstance(module, ConvNeXt):
-        state = timm_convnext_to_official(state)
+    if rename is not None:
+        state = rename(state)
     if 'pos_embed' in state and state['pos_embed'].shape[1] == \
             getattr(module, 'pos_embed', state['pos_embed']).shape[1] + 1:
         state['pos_embed'] = torch.cat([state['pos_embed'][:, :1], state['pos_embed'][:, 2:]], 1)

@@ -88,7 +88,7 @@ class ConvNeXt(BaseModule):
                 nn.init.trunc_normal_(module.weight, std=0.02)
                 nn.init.zeros_(module.bias)
         if self.pretrained:
-            load_pretrained(self, self.pretrained)
+            load_pretrained(self, self.pretrained, rename=timm_convnext_to_official)
 
     def forward(self, x):
         outs = []

@@ -10,7 +10,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from d2iqa.engine.config import prepare_config
+from d2iqa.mm_common.runner import prepare_config
 from d2iqa.simulation import abdomen_phantom
 
 REPO = Path(__file__).resolve().parents[2]

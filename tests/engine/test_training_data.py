@@ -1,15 +1,16 @@
 """Training data by patient: hold-out of whole patients, spread, skipped slices, the balanced
 sampler and the scanner augmentations (rescaling, kernel sharpness, simulated dose)."""
+import logging
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from mmengine.logging import MMLogger
 from scipy import ndimage, stats
 
-from d2iqa.engine import (CTSliceDataset, InsertVirtualLesions, PatientBalancedSampler,
-                          RandomSharpness, SimulateLowDose)
-from d2iqa.engine import samplers
+from d2iqa.engine import CTSliceDataset, InsertVirtualLesions, PatientBalancedSampler, samplers
+from d2iqa.mm_common import RandomSharpness, SimulateLowDose
 from d2iqa.lesions import placement_mask
 from d2iqa.simulation import abdomen_phantom
 
@@ -61,16 +62,22 @@ def test_per_patient_keeps_slices_spread_over_the_patient(patients):
     assert kept == ['a1_1.dcm', 'a1_5.dcm']
 
 
-def test_slices_that_cannot_host_lesions_are_skipped_with_the_reason(patients, write_dicom,
-                                                                      capsys):
+def test_slices_that_cannot_host_lesions_are_skipped_with_the_reason(patients, write_dicom):
     air = np.zeros((256, 256), np.int16) + 24                 # -1000 HU everywhere
     write_dicom(patients / 'empty.dcm', air, series_uid='4.1', patient_id='D')
-    dataset = CTSliceDataset(sources=[str(patients)], filter_cfg=dict(lesion_config='abdomen'),
-                             pipeline=[])
+    records = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        dataset = CTSliceDataset(sources=[str(patients)], pipeline=[],
+                                 filter_cfg=dict(lesion_config='abdomen'))
+    finally:
+        logger.removeHandler(handler)
     assert 'empty.dcm' not in names(dataset) and len(dataset) == 9
-    skipped = [line for line in capsys.readouterr().out.splitlines() if 'skipped' in line]
-    assert len(skipped) == 1 and 'WARNING' in skipped[0]
-    assert 'empty.dcm' in skipped[0] and 'cannot host' in skipped[0]
+    (skipped,) = [r.getMessage() for r in records]
+    assert 'empty.dcm' in skipped and 'cannot host' in skipped
 
 
 class Entries:

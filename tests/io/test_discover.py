@@ -21,7 +21,7 @@ def test_discover_groups_series_and_reports_bad_files(write_dicom, tmp_path, ct_
     assert [p.rsplit('/', 1)[1] for p, _ in found.errors] == ['broken.dcm']
     assert 'not a DICOM file' in found.errors[0][1]
     assert [r for _, r in found.skipped] == ["Modality 'MR' is not CT"]
-    assert len(found.series[0].load()) == 3
+    assert len(load_series(found.series[0])) == 3
 
 
 def test_empty_folder_and_missing_path(tmp_path):

@@ -56,7 +56,7 @@ def test_every_shared_file_loads(shared_ct):
     found = discover(shared_ct)
     assert not found.errors
     for source in found.series:
-        for ct in source.load():
+        for ct in load_series(source):
             assert ct.hu.ndim == 2 and np.isfinite(ct.hu).all()
             assert ct.hu.min() >= PADDING_BELOW_HU   # lower values are padding, set to air
             if source.kind == 'dicom':

@@ -26,7 +26,7 @@ def test_thousand_trials_on_a_slice_of_every_shared_series(shared_ct):
     series = dicom_series(shared_ct)
     assert series
     for source in series:
-        slices = source.load()
+        slices = load_series(source)
         thousand_trials(slices[len(slices) // 2])
 
 
@@ -34,7 +34,7 @@ def test_thousand_trials_on_a_slice_of_every_shared_series(shared_ct):
 @pytest.mark.shared_data
 def test_thousand_trials_on_every_shared_slice(shared_ct):
     for source in dicom_series(shared_ct):
-        for ct_slice in source.load():
+        for ct_slice in load_series(source):
             thousand_trials(ct_slice)
 
 

@@ -42,8 +42,9 @@ def ldctiqa_root(tmp_path):
 
 
 def test_ldctiqa_layout_loads_normalised_tiffs_unchanged(ldctiqa_root):
-    pipeline = [dict(type='mmdet.LoadCTSlice', values=(0.5, 1.0)),
-                dict(type='WindowSlice', window=(0.5, 1.0)), dict(type='PackQualityInputs')]
+    pipeline = [dict(type='LoadCTSlice', values=(0.5, 1.0)),
+                dict(type='WindowCT', preset=(0.5, 1.0), channels=1),
+                dict(type='PackQualityInputs')]
     splits = {s: LDCTIQADataset(data_root=str(ldctiqa_root), split=s, pipeline=pipeline)
               for s in ('train', 'val', 'test')}
     assert [len(d) for d in splits.values()] == [7, 1, 2]

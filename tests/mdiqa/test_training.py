@@ -12,7 +12,7 @@ import pytest
 import tifffile
 from mmengine.runner import Runner
 
-from d2iqa.engine.config import prepare_config
+from d2iqa.mm_common.runner import prepare_config
 from mdiqa import MDIQAScorer, score_slice
 from mdiqa.challenge import OUTPUT_NAME, main as challenge_main
 from mdiqa.datasets import read_slice_csv

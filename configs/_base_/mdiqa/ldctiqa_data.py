@@ -3,13 +3,13 @@
 data_root = '{{$LDCTIQA:data/LDCTIQAG2023_train}}'
 identity = (0.5, 1.0)
 train_pipeline = [
-    dict(type='mmdet.LoadCTSlice', values=identity),
-    dict(type='WindowSlice', window=identity),
+    dict(type='LoadCTSlice', values=identity),
+    dict(type='WindowCT', preset=identity, channels=1),
     dict(type='RandomRotFlip'),
     dict(type='PackQualityInputs')]
 test_pipeline = [
-    dict(type='mmdet.LoadCTSlice', values=identity),
-    dict(type='WindowSlice', window=identity),
+    dict(type='LoadCTSlice', values=identity),
+    dict(type='WindowCT', preset=identity, channels=1),
     dict(type='PackQualityInputs')]
 dataset = dict(type='LDCTIQADataset', data_root=data_root, split_seed=0)
 train_dataloader = dict(

@@ -4,14 +4,14 @@ data_root = '{{$MDIQA_PROXY:data/mdiqa-proxy}}'
 crop = 128   # a CPU budget: 128 x 128 crops at full resolution keep the noise texture
 window = 'abdomen'   # level 40, width 350 HU
 train_pipeline = [
-    dict(type='mmdet.LoadCTSlice', values='hu'),
-    dict(type='WindowSlice', window=window),
+    dict(type='LoadCTSlice', values='hu'),
+    dict(type='WindowCT', preset=window, channels=1),
     dict(type='CropSlice', size=crop, max_shift=64),
     dict(type='RandomRotFlip'),
     dict(type='PackQualityInputs')]
 test_pipeline = [
-    dict(type='mmdet.LoadCTSlice', values='hu'),
-    dict(type='WindowSlice', window=window),
+    dict(type='LoadCTSlice', values='hu'),
+    dict(type='WindowCT', preset=window, channels=1),
     # 3 x 3 views whose centres span the training crops' range (+-64 pixels); scores averaged
     dict(type='CropSlice', size=crop, grid=3, spacing=64),
     dict(type='PackQualityInputs')]

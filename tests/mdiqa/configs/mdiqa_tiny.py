@@ -8,14 +8,14 @@ model = dict(net=dict(
 crop = 64
 train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
                         dataset=dict(pipeline=[
-                            dict(type='mmdet.LoadCTSlice', values='hu'),
-                            dict(type='WindowSlice', window='abdomen'),
+                            dict(type='LoadCTSlice', values='hu'),
+                            dict(type='WindowCT', preset='abdomen', channels=1),
                             dict(type='CropSlice', size=crop),
                             dict(type='PackQualityInputs')]))
 val_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
                       dataset=dict(pipeline=[
-                          dict(type='mmdet.LoadCTSlice', values='hu'),
-                          dict(type='WindowSlice', window='abdomen'),
+                          dict(type='LoadCTSlice', values='hu'),
+                          dict(type='WindowCT', preset='abdomen', channels=1),
                           dict(type='CropSlice', size=crop),
                           dict(type='PackQualityInputs')]))
 test_dataloader = val_dataloader

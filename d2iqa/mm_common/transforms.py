@@ -1,10 +1,15 @@
-"""Transforms that load CT slices, simulate dose and window them for the detector."""
+"""CT transforms of both scorers: load a slice in HU, simulate dose or kernel, window it.
+
+They are registered in MMEngine's root ``TRANSFORMS`` registry, which every scope falls back
+to, so D2IQA (scope ``mmdet``) and MD-IQA (scope ``mdiqa``) configs name them alike
+(``type='LoadCTSlice'``).
+"""
 from functools import lru_cache
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
-from mmdet.registry import TRANSFORMS
+from mmengine.registry import TRANSFORMS
 from scipy.ndimage import gaussian_filter
 
 from ..io import get_window, load_series, load_slice, window
@@ -154,26 +159,31 @@ class RandomSharpness(BaseTransform):
 
 @TRANSFORMS.register_module()
 class WindowCT(BaseTransform):
-    """HU -> the detector input: [0, 1] through a window, replicated to 3 channels.
+    """HU -> the network input: [0, 1] through a window, as 1 or 3 equal channels.
 
-    Required Keys: hu. Added Keys: img (np.float32 ``(H, W, 3)``), and placement_img
-    (``(H, W)``, the windowed full-dose slice) when hu_full_dose is present.
+    Required Keys: hu. Added Keys: img (np.float32 ``(H, W, 3)``, or ``(H, W)`` with
+    ``channels=1``), and placement_img (``(H, W)``, the windowed slice before any simulated
+    dose or kernel) when hu_full_dose is present.
 
     Args:
-        preset (str | tuple): window preset name or ``(level, width)``; default ``'d2iqa'``
-            (width 1400, level -300).
+        preset (str | tuple): window preset name (``d2iqa.io.WINDOWS``) or ``(level, width)``;
+            default ``'d2iqa'`` (width 1400, level -300), the D2IQA detector's input.
+        channels (int): 3 (the detector: the slice replicated) or 1 (MD-IQA).
     """
 
-    def __init__(self, preset='d2iqa'):
+    def __init__(self, preset='d2iqa', channels=3):
+        if channels not in (1, 3):
+            raise ValueError(f'channels must be 1 or 3, got {channels!r}')
         self.window = get_window(preset)
+        self.channels = channels
 
     def transform(self, results):
         level, width = self.window
         image = window(results['hu'], level=level, width=width)
-        results['img'] = np.repeat(image[..., None], 3, axis=2)
+        results['img'] = image if self.channels == 1 else np.repeat(image[..., None], 3, axis=2)
         if 'hu_full_dose' in results:
             results['placement_img'] = window(results['hu_full_dose'], level=level, width=width)
         return results
 
     def __repr__(self):
-        return f'{self.__class__.__name__}(window={tuple(self.window)})'
+        return f'{self.__class__.__name__}(window={tuple(self.window)}, channels={self.channels})'
