@@ -26,7 +26,7 @@ class RecordingDetector:
         return outputs
 
 
-def score_levels(detector, levels01, trials):
+def paired_trials(detector, levels01, trials):
     """Scores of the levels on paired trials (one set, placement on the first level), and
     their trials: (scores, [level][trial] TrialDetections, detector seconds)."""
     recorder = RecordingDetector(detector)

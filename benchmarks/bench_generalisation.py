@@ -31,16 +31,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _paired import order_rates, score_levels, trials_to_order
+from _paired import order_rates, paired_trials, trials_to_order
 from _results import RESULTS, load_note, machine, record
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from d2iqa import load_slice, window
-from d2iqa.evaluation import coco_evaluate, simulate_levels, srocc
-from d2iqa.evaluation.baselines import NoiseLevelScorer
+from d2iqa.evaluation import coco_evaluate, srocc
 from d2iqa.lesions import Placement, add_lesions, seeded_rng
-from d2iqa.scoring import MMDetDetector
+from d2iqa.scoring import MMDetDetector, create_scorer
+from d2iqa.simulation import simulate_levels
 from d2iqa.scoring.scorer import reference_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,12 +127,12 @@ def main():
             ct = load_slice(entry['img_path'], index=entry['slice_index'])
             slices[key] = dict(ct=ct, patient=entry['patient'],
                                maker=entry['manufacturer'], image01=window(ct.hu, preset='d2iqa'))
-    noise = NoiseLevelScorer()
+    noise = create_scorer('noise')
     for number, item in enumerate(slices.values()):
-        levels = [hu for _, hu in simulate_levels(item['ct'], doses=args.doses,
-                                                  seed=number)['dose']]
-        item['levels01'] = [window(hu, preset='d2iqa') for hu in levels]
-        item['noise'] = noise.score_levels(levels, pixel_spacing=item['ct'].pixel_spacing)
+        levels = [item['ct'].with_hu(hu) for _, hu in simulate_levels(item['ct'], doses=args.doses,
+                                                                     seed=number)['dose']]
+        item['levels01'] = [window(level.hu, preset='d2iqa') for level in levels]
+        item['noise'] = [r.score for r in noise.score_series(levels)]
     print(f'{len(slices)} validation slices of {len({s["patient"] for s in slices.values()})} '
           f'patients, {len(entries)} validation images', flush=True)
 
@@ -143,7 +143,7 @@ def main():
         start = time.perf_counter()
         figures = dict(val_map=validation_map(detector, entries, slices, seed), slices=[])
         for key, item in slices.items():
-            scores, per_level, _ = score_levels(detector, item['levels01'], args.trials)
+            scores, per_level, _ = paired_trials(detector, item['levels01'], args.trials)
             rates = [order_rates(per_level[i], per_level[i + 1], paired=True, rng=rng,
                                  resamples=args.resamples) for i in range(2)]
             figures['slices'].append(dict(

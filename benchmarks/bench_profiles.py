@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _paired import TRIAL_GRID, order_rates, score_levels, trials_to_order
+from _paired import TRIAL_GRID, order_rates, paired_trials, trials_to_order
 from _results import RESULTS, load_note, machine, record
 from scipy.stats import spearmanr
 
 from d2iqa import load_series, window
-from d2iqa.evaluation import simulate_levels
+from d2iqa.simulation import simulate_levels
 from d2iqa.scoring import PROFILES, MMDetDetector
 from d2iqa.scoring.scorer import reference_checkpoint
 
@@ -74,7 +74,7 @@ def main():
         levels = simulate_levels(ct_slice, doses=DOSES, seed=number)['dose']
         levels01 = [window(hu, preset='d2iqa') for _, hu in levels]
         for name, detector in detectors.items():
-            values, per_level, spent = score_levels(detector, levels01, args.trials)
+            values, per_level, spent = paired_trials(detector, levels01, args.trials)
             scores[name].append(values)
             seconds[name] += spent
             if name == 'fast':

@@ -9,7 +9,7 @@ from d2iqa._deps import check_openmmlab_versions
 
 check_openmmlab_versions()
 
-from .api import MDIQAResult, MDIQAScorer, score_slice  # noqa: E402
+from .api import MDIQAScorer, score_slice  # noqa: E402
 
 __version__ = d2iqa.__version__
-__all__ = ['MDIQAResult', 'MDIQAScorer', 'score_slice']
+__all__ = ['MDIQAScorer', 'score_slice']

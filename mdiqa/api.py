@@ -1,14 +1,11 @@
 """Score CT slices with a trained MD-IQA checkpoint: ``MDIQAScorer`` and ``score_slice``.
 
-``MDIQAScorer`` is the ``ct_nriqa.scorers`` plug-in behind ``d2iqa score --scorer mdiqa``
-and also follows the dose-study scorer interface of :mod:`d2iqa.evaluation.dose_study`
-(``score_levels``). There is no reference checkpoint: train one (docs/mdiqa.md).
+``MDIQAScorer`` is the ``mdiqa`` scorer of the ``ct_nriqa.scorers`` registry
+(``d2iqa.create_scorer('mdiqa', checkpoint=...)``, ``d2iqa score --scorer mdiqa``, ``d2iqa
+evaluate-dose --scorers mdiqa``). There is no reference checkpoint: train one (docs/mdiqa.md).
 """
-import math
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
 
 import torch
 from mmcv.transforms import Compose
@@ -16,41 +13,14 @@ from mmengine.registry import DefaultScope
 
 from d2iqa.io import as_hu_slice
 from d2iqa.mm_common import load_model
+from d2iqa.scoring import ScoreResult, Scorer, ScorerUnavailable
 
 from .registry import TRANSFORMS
 
-__all__ = ['MDIQAResult', 'MDIQAScorer', 'score_slice']
+__all__ = ['MDIQAScorer', 'score_slice']
 
 
-@dataclass(frozen=True)
-class MDIQAResult:
-    """One slice's MD-IQA score.
-
-    Attributes
-    ----------
-    score : float
-        Predicted quality in ``score_range`` (0..M, higher is better).
-    sem : float
-        NaN: one deterministic pass, no trials to estimate an uncertainty from.
-    n_trials : None
-        MD-IQA makes no repeated trials.
-    score_range : tuple of float
-        (0, M).
-    higher_is_better : bool
-        True.
-    source : str
-        Where the slice came from.
-    """
-
-    score: float
-    score_range: tuple
-    sem: float = math.nan
-    n_trials: Optional[int] = None
-    higher_is_better: bool = True
-    source: str = field(default='<array>')
-
-
-class MDIQAScorer:
+class MDIQAScorer(Scorer):
     """A trained MD-IQA model ready to score slices.
 
     Parameters
@@ -78,13 +48,13 @@ class MDIQAScorer:
 
     name = 'mdiqa'
     higher_is_better = True
-    needs_reference = False
 
-    def __init__(self, *, checkpoint, config=None, device='cpu', values=None, decode=None,
+    def __init__(self, *, checkpoint=None, config=None, device='cpu', values=None, decode=None,
                  batch_size=8):
         if not checkpoint:
-            raise ValueError('MD-IQA needs checkpoint= (there is no reference checkpoint): '
-                             'train one with tools/train.py configs/mdiqa/... (docs/mdiqa.md)')
+            raise ScorerUnavailable('MD-IQA needs checkpoint= (there is no reference '
+                                    'checkpoint): train one with tools/train.py '
+                                    'configs/mdiqa/... (docs/mdiqa.md)')
         self.model, cfg = load_model(checkpoint, scope='mdiqa', config=config, device=device)
         with DefaultScope.overwrite_default_scope('mdiqa'):   # e.g. after an mmdet Runner
             pipeline = cfg.test_dataloader.dataset.pipeline
@@ -110,16 +80,12 @@ class MDIQAScorer:
             scores += self.model.head.decode(pred, self.decode).cpu().tolist()
         return scores
 
-    def score_slice(self, image, *, values=None):
-        """Score one slice; returns an :class:`MDIQAResult`."""
-        source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else \
-            getattr(image, 'source', '<array>')
-        (score,) = self.score_slices([image], values=values)
-        return MDIQAResult(score=float(score), score_range=self.score_range, source=source)
-
-    def score_levels(self, levels_hu, *, reference_hu=None, pixel_spacing=None):
-        """The dose-study interface: one score per HU array (the reference is not used)."""
-        return self.score_slices(list(levels_hu), values='hu')
+    def score_series(self, images, *, reference=None, values=None):
+        """Scores of several slices, each on its own (``reference`` is not used)."""
+        slices = [as_hu_slice(image, values=self.values if values is None else values,
+                              source=f'images[{i}]') for i, image in enumerate(images)]
+        return [ScoreResult(score=float(score), score_range=self.score_range, source=ct.source)
+                for score, ct in zip(self.score_slices(slices), slices)]
 
 
 @lru_cache(maxsize=2)
@@ -141,6 +107,7 @@ def score_slice(image, *, checkpoint, config=None, device='cpu', values=None, de
 
     Returns
     -------
-    MDIQAResult
+    ScoreResult
+        ``.score`` in ``(0, M)``, higher is better; ``.sem`` NaN (one deterministic pass).
     """
     return _scorer(os.fspath(checkpoint), config, device, decode).score_slice(image, values=values)

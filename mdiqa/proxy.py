@@ -1,7 +1,7 @@
 """A labelled proxy set for MD-IQA: simulated dose / sparse-view levels of real CT slices.
 
 No radiologist-scored CT can be downloaded here, so the pipeline is validated on a proxy task:
-each full-dose slice is degraded to known levels (:func:`d2iqa.evaluation.simulate_levels`)
+each full-dose slice is degraded to known levels (:func:`d2iqa.simulation.simulate_levels`)
 and the label is a fixed monotone function of the level on the 0..M scale
 (:func:`level_score`). Test slices are different slices from the training ones (not only
 other levels of the same slices). The unlabelled set holds other levels of the training
@@ -17,7 +17,8 @@ import os
 
 import numpy as np
 
-from d2iqa.evaluation import simulate_levels, srocc
+from d2iqa.evaluation import srocc
+from d2iqa.simulation import simulate_levels
 
 from .engine.metrics import quality_metrics
 

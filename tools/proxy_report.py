@@ -15,8 +15,8 @@ import json
 import numpy as np
 
 from d2iqa.io import load_slice
+from d2iqa.scoring import create_scorer
 from d2iqa.simulation import noise_level
-from mdiqa.api import MDIQAScorer
 from mdiqa.datasets import read_slice_csv
 from mdiqa.proxy import proxy_report
 
@@ -56,7 +56,8 @@ def main():
         name, sep, checkpoint = run.partition('=')
         if not sep:
             parser.error(f'{run!r}: write runs as NAME=CHECKPOINT')
-        predictions[name] = MDIQAScorer(checkpoint=checkpoint).score_slices(paths)
+        scorer = create_scorer('mdiqa', checkpoint=checkpoint)
+        predictions[name] = [result.score for result in scorer.score_series(paths)]
     if args.noise_baseline:
         predictions['noise'] = [-noise_level(load_slice(path, values='hu')) for path in paths]
     runs = {}

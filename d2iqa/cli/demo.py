@@ -19,11 +19,10 @@ import time
 
 import numpy as np
 
-from ..evaluation import simulate_levels
 from ..io import embedded_path, load_slice, window
-from ..scoring import (CheckpointNotFoundError, D2IQAScorer, ScoringOptions,
+from ..scoring import (CheckpointNotFoundError, ScoringOptions, create_scorer,
                        reference_checkpoint)
-from ..simulation import abdomen_phantom, simulate_low_dose
+from ..simulation import abdomen_phantom, simulate_levels, simulate_low_dose
 
 #: Dose levels in percent of each slice's dose.
 DOSES = (100, 50, 25, 12, 5)
@@ -117,7 +116,7 @@ def run(args):
             raise SystemExit(f'd2iqa demo: error: {exc}') from None
     try:
         checkpoint = args.checkpoint or reference_checkpoint()
-        scorer = D2IQAScorer(checkpoint=checkpoint, device=args.device)
+        scorer = create_scorer('d2iqa', checkpoint=checkpoint, device=args.device)
     except (CheckpointNotFoundError, FileNotFoundError, ValueError) as exc:
         print(f'd2iqa demo: cannot score, so no results were computed: {exc}', file=sys.stderr)
         return 1

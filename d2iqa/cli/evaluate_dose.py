@@ -1,18 +1,19 @@
 """``d2iqa evaluate-dose PATH... --out DIR``: dose-response study of the available scorers.
 
 Simulates the dose (and optionally sparse-view) levels of every slice, scores every level with
-every scorer, and writes ``scores.csv`` (one row per slice, level and scorer, flushed slice by
-slice), ``correlations.csv`` (also printed) and PNG plots into ``DIR``.
+every scorer (:mod:`.dose_study`), and writes ``scores.csv`` (one row per slice, level and
+scorer, flushed slice by slice), ``correlations.csv`` (also printed) and PNG plots into ``DIR``.
 """
 import argparse
 import csv
 import os
 import sys
 
-from ..evaluation.dose_study import (DEFAULT_DOSES, ROW_FIELDS, SCORERS, STUDIES, TABLE_FIELDS,
-                                     ScorerUnavailable, correlation_table, format_table,
-                                     make_scorer, plot_study, run_dose_study)
 from ..io import discover, load_series
+from ..scoring import ScorerUnavailable, create_scorer, scorer_names
+from ..simulation import DEFAULT_DOSES
+from .dose_study import (ROW_FIELDS, STUDIES, TABLE_FIELDS, correlation_table, format_table,
+                         plot_study, run_dose_study)
 
 
 def _incident_photons(text):
@@ -25,13 +26,25 @@ def _incident_photons(text):
             from None
 
 
-def _scorers(names):
+def _checkpoint(text):
+    name, sep, path = text.partition('=')
+    if not sep or not name or not path:
+        raise argparse.ArgumentTypeError(f'expected SCORER=PATH, got {text!r}')
+    return name, os.path.abspath(path)
+
+
+def _scorers(names, checkpoints):
     """Build the chosen scorers; unavailable ones are skipped when not asked for by name."""
     explicit = names is not None
+    unknown = sorted(set(checkpoints) - set(names or scorer_names()))
+    if unknown:
+        raise SystemExit(f'd2iqa evaluate-dose: error: --checkpoint for {unknown}, which is not '
+                         'among the scorers run')
     scorers = []
-    for name in names if explicit else SCORERS:
+    for name in names if explicit else scorer_names():
+        options = {'checkpoint': checkpoints[name]} if name in checkpoints else {}
         try:
-            scorers.append(make_scorer(name))
+            scorers.append(create_scorer(name, **options))
         except ScorerUnavailable as exc:
             if explicit:
                 raise SystemExit(f'd2iqa evaluate-dose: error: {exc}') from None
@@ -54,7 +67,7 @@ def _slices(paths, *, every, values):
 def run(args):
     if args.every < 1:
         raise SystemExit(f'd2iqa evaluate-dose: error: --every must be >= 1, got {args.every}')
-    scorers = _scorers(args.scorers)
+    scorers = _scorers(args.scorers, dict(args.checkpoint))
     slices = _slices(args.paths, every=args.every, values=args.values)
     if not slices:
         raise SystemExit('d2iqa evaluate-dose: error: no CT slices found under '
@@ -104,8 +117,12 @@ def add_parser(subparsers):
     parser.add_argument('--sparse-views', nargs='*', type=int, default=[], metavar='VIEWS',
                         help='sparse-view levels, e.g. 360 270 225 180 150 120 90 (default: none)')
     parser.add_argument('--scorers', nargs='+', default=None, metavar='NAME',
-                        help=f'scorers to run (default: every available one of '
-                             f'{", ".join(SCORERS)})')
+                        help='scorers to run (default: every installed one that can run here, '
+                             'by name: d2iqa, mdiqa with --checkpoint, noise, psnr, ssim, ...)')
+    parser.add_argument('--checkpoint', action='append', type=_checkpoint, default=[],
+                        metavar='SCORER=PATH',
+                        help='weights of a learned scorer, e.g. mdiqa=work_dirs/md/iter_2000.pth '
+                             '(repeatable)')
     parser.add_argument('--every', type=int, default=1, metavar='N',
                         help='use every N-th slice of each series (default: 1)')
     parser.add_argument('--seed', type=int, default=0, help='seed of the simulated noise')

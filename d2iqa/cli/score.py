@@ -9,7 +9,7 @@ import sys
 
 from ..scoring.batch import score_study
 from ..scoring.detector import check_device
-from ..scoring.plugins import load_scorer_class, scorer_names
+from ..scoring.plugins import create_scorer, scorer_names
 from ..scoring.scorer import PROFILES
 
 
@@ -20,10 +20,6 @@ def _cores():
 
 def _scorer(args):
     """Build the chosen scorer with the options given on the command line."""
-    try:
-        cls = load_scorer_class(args.scorer)
-    except (KeyError, ImportError) as exc:
-        raise SystemExit(f'd2iqa score: error: {exc.args[0]}') from None
     options = {'checkpoint': args.checkpoint and os.path.abspath(args.checkpoint),
                'config': args.config and os.path.abspath(args.config),
                'batch_size': args.batch_size, 'trials': args.trials, 'set_size': args.set_size,
@@ -31,7 +27,9 @@ def _scorer(args):
                'workers': args.workers}
     options = {k: v for k, v in options.items() if v is not None}
     try:
-        scorer = cls(device=args.device, **options)
+        scorer = create_scorer(args.scorer, device=args.device, **options)
+    except KeyError as exc:
+        raise SystemExit(f'd2iqa score: error: {exc.args[0]}') from None
     except TypeError as exc:
         raise SystemExit(f'd2iqa score: error: scorer {args.scorer!r} does not take these '
                          f'options ({", ".join(options)}): {exc}') from None

@@ -6,7 +6,7 @@ from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
-from ..scoring import ScoringOptions, TrialDetections, score_sets
+from ..scoring import ScoringOptions, TrialDetections, score_sets, scoring_options
 from .metrics import _array
 
 
@@ -27,24 +27,18 @@ class D2IQAScoreMetric(BaseMetric):
     slices: the standard error of that mean), ``n_slices``.
 
     Args:
-        set_size (int): trials per set (100 in the release); ``trials_per_slice`` must be a
-            multiple of it.
-        aggregate (str): ``'pooled'`` or ``'per_trial'`` (see ``d2iqa.score_slice``).
-        stop (str): ``'fixed'`` (all sets) or ``'converged'`` (the paper's eq. 6).
-        epsilon (float): tolerance of eq. 6.
-        min_sets (int): fewest sets before eq. 6 may stop.
+        **options: fields of :class:`~d2iqa.scoring.ScoringOptions`, the object the Python
+            API scores with: ``set_size`` (100 in the release; ``trials_per_slice`` must be a
+            multiple of it), ``aggregate``, ``stop``, ``epsilon``, ``min_sets``. The number of
+            trials is each slice's; its lesions come from the test pipeline.
     """
 
     default_prefix = 'd2iqa'
 
-    def __init__(self, set_size=100, aggregate='pooled', stop='fixed', epsilon=0.01, min_sets=3,
-                 collect_device='cpu', prefix=None):
+    def __init__(self, collect_device='cpu', prefix=None, **options):
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.set_size = set_size
-        self.aggregate = aggregate
-        self.stop = stop
-        self.epsilon = epsilon
-        self.min_sets = min_sets
+        set_size = options.get('set_size', ScoringOptions.set_size)
+        self.options = scoring_options(dict(trials=set_size, **options))
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
@@ -68,16 +62,14 @@ class D2IQAScoreMetric(BaseMetric):
             if sorted(trials) != list(range(len(trials))):
                 raise ValueError(f'{path} [{index}]: trials {sorted(trials)} are not 0..n-1; '
                                  'each slice needs CTSliceDataset(trials_per_slice=n)')
-            if len(trials) % self.set_size:
+            size = self.options.set_size
+            if len(trials) % size:
                 raise ValueError(f'{path} [{index}] has {len(trials)} trials, not a multiple of '
-                                 f'set_size={self.set_size}: make the dataset\'s '
-                                 'trials_per_slice a multiple of the metric\'s set_size')
-            options = ScoringOptions(trials=len(trials), set_size=self.set_size,
-                                     aggregate=self.aggregate, stop=self.stop,
-                                     epsilon=self.epsilon, min_sets=self.min_sets)
+                                 f'set_size={size}: make the dataset\'s trials_per_slice a '
+                                 'multiple of the metric\'s set_size')
+            options = self.options.replace(trials=len(trials))
             ordered = [trials[t] for t in range(len(trials))]
-            sets = ([ordered[k * self.set_size:(k + 1) * self.set_size]]
-                    for k in range(options.max_sets))
+            sets = ([ordered[k * size:(k + 1) * size]] for k in range(options.max_sets))
             (result,) = score_sets(sets, options)
             table.append(f'{path} [{index}]: {result}')
             scores.append(result.score)

@@ -1,19 +1,14 @@
-"""Evaluation: COCO mAP, agreement statistics, baseline scorers and the dose-response study.
+"""Evaluation: COCO mAP, agreement statistics, full-reference baselines. Pure functions.
 
-Pure functions on numpy arrays (no mm*): :mod:`.coco_map` (COCO bbox mAP, equal to
-pycocotools), :mod:`.stats` (PLCC, SROCC, KROCC, Overall, the five-parameter logistic),
-:mod:`.baselines` (PSNR, SSIM, soft-tissue noise level) and :mod:`.dose_study` (simulate dose /
-sparse-view levels, score them, correlate, plot).
+:mod:`.coco_map` (COCO bbox mAP, equal to pycocotools), :mod:`.stats` (PLCC, SROCC, KROCC,
+Overall, the five-parameter logistic) and :mod:`.baselines` (windowed PSNR and SSIM) need
+numpy, scipy and scikit-image only. :mod:`.pycocotools_reference` runs the same evaluation
+through pycocotools, the outside truth of the tests.
 """
-from .baselines import NoiseLevelScorer, PSNRScorer, SSIMScorer
+from .baselines import windowed_psnr, windowed_ssim
 from .coco_map import COCOMapResult, coco_evaluate, coco_map, per_image_map
-from .dose_study import (DEFAULT_DOSES, SCORERS, ScorerUnavailable, correlation_table,
-                         make_scorer, plot_study, register_scorer, run_dose_study,
-                         simulate_levels)
 from .stats import LogisticFit, fit_logistic, krocc, logistic5, overall, plcc, srocc
 
-__all__ = ['COCOMapResult', 'DEFAULT_DOSES', 'LogisticFit', 'NoiseLevelScorer', 'PSNRScorer',
-           'SCORERS', 'SSIMScorer', 'ScorerUnavailable', 'coco_evaluate', 'coco_map',
-           'correlation_table', 'fit_logistic', 'krocc', 'logistic5', 'make_scorer', 'overall',
-           'per_image_map', 'plcc', 'plot_study', 'register_scorer', 'run_dose_study',
-           'simulate_levels', 'srocc']
+__all__ = ['COCOMapResult', 'LogisticFit', 'coco_evaluate', 'coco_map', 'fit_logistic', 'krocc',
+           'logistic5', 'overall', 'per_image_map', 'plcc', 'srocc', 'windowed_psnr',
+           'windowed_ssim']

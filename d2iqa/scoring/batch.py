@@ -199,9 +199,9 @@ def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, va
     paths : sequence of str or path-like
         Files and folders (``d2iqa.discover``: DICOM series by SeriesInstanceUID, NIfTI
         volumes, TIFF / PNG / NPY images).
-    scorer : object
-        Has ``score_slice(ct_slice)`` returning a result with ``.score``, ``.sem`` and
-        ``.n_trials`` (a :class:`~d2iqa.scoring.D2IQAScorer` or a scorer plug-in).
+    scorer : Scorer
+        E.g. ``create_scorer('d2iqa')``: ``score_slice(ct_slice)`` gives each row's
+        ``.score``, ``.sem`` and ``.n_trials``.
     out : str or path-like
         The per-slice CSV; the other outputs are named after it (:func:`output_paths`).
     json_path : str or path-like, optional

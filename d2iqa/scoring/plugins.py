@@ -1,16 +1,17 @@
-"""Scorer plug-ins: classes registered in the ``ct_nriqa.scorers`` entry-point group.
+"""The scorer registry: classes in the ``ct_nriqa.scorers`` entry-point group.
 
-A scorer class is constructed with keyword options (``checkpoint=None, device='cpu', ...``),
-has ``name``, ``higher_is_better`` and ``score_range``, and ``score_slice(image, **options)``
-returns a result with at least ``.score``, ``.sem`` (NaN when not applicable) and
-``.n_trials`` (None when not applicable). The package registers ``d2iqa``
-(:class:`~d2iqa.scoring.D2IQAScorer`) and ``mdiqa`` (``mdiqa.api:MDIQAScorer``) in
-``setup.cfg``; other packages add theirs the same way, and ``d2iqa score --scorer NAME``
-finds them without importing them beforehand.
+A scorer class subclasses :class:`~d2iqa.scoring.Scorer` and is constructed with keyword
+options (``checkpoint=None, device='cpu', ...``). This package registers ``d2iqa``
+(:class:`~d2iqa.scoring.D2IQAScorer`), ``mdiqa`` (``mdiqa.api:MDIQAScorer``) and the
+baselines ``psnr``, ``ssim`` and ``noise`` in ``setup.cfg``; other packages add theirs the
+same way, and :func:`create_scorer`, ``d2iqa score --scorer NAME`` and ``d2iqa evaluate-dose
+--scorers NAME`` find them without importing them beforehand.
 """
 from importlib import metadata
 
-__all__ = ['ENTRY_POINT_GROUP', 'load_scorer_class', 'scorer_names']
+from .base import ScorerUnavailable
+
+__all__ = ['ENTRY_POINT_GROUP', 'create_scorer', 'load_scorer_class', 'scorer_names']
 
 ENTRY_POINT_GROUP = 'ct_nriqa.scorers'
 
@@ -39,8 +40,8 @@ def load_scorer_class(name):
     ------
     KeyError
         For a name that no installed package registers (the message lists those that are).
-    ImportError
-        When the registered module cannot be imported.
+    ScorerUnavailable
+        When the registered module cannot be imported (its package is missing or broken).
     """
     points = _entry_points()
     if name not in points:
@@ -49,5 +50,31 @@ def load_scorer_class(name):
     try:
         return points[name].load()
     except (ImportError, AttributeError) as exc:
-        raise ImportError(f'scorer {name!r} is registered as {points[name].value}, which cannot '
-                          f'be loaded: {exc}') from exc
+        raise ScorerUnavailable(f'scorer {name!r} is registered as {points[name].value}, which '
+                                f'cannot be loaded: {exc}') from exc
+
+
+def create_scorer(name, **options):
+    """Build the scorer registered as ``name`` with keyword ``options``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`scorer_names` (``'d2iqa'``, ``'mdiqa'``, ``'psnr'``, ``'ssim'``,
+        ``'noise'``, and those of other installed packages).
+    **options
+        The scorer's options, e.g. ``create_scorer('d2iqa', checkpoint='det.pth',
+        trials=200)`` (D2IQA: the detector's and :class:`~d2iqa.scoring.ScoringOptions`).
+
+    Returns
+    -------
+    Scorer
+
+    Raises
+    ------
+    KeyError
+        For a name that no installed package registers (the message lists those that are).
+    ScorerUnavailable
+        When the scorer cannot run here (its package or its model is missing).
+    """
+    return load_scorer_class(name)(**options)

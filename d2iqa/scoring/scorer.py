@@ -1,13 +1,14 @@
 """``D2IQAScorer`` (a loaded detector and default options), ``score_slice``, ``score_series``."""
+import dataclasses
 import functools
 import os
 from pathlib import Path
 
-from ..evaluation.dose_study import ScorerUnavailable
 from ..io import as_hu_slice, window
 from ..lesions import Placement
+from .base import Scorer, ScorerUnavailable
 from .detector import MMDetDetector, ParallelDetector
-from .trials import ScoringOptions, run_trials
+from .trials import scoring_options, run_trials
 
 __all__ = ['CheckpointNotFoundError', 'D2IQAScorer', 'PROFILES', 'REFERENCE_CHECKPOINT',
            'reference_checkpoint', 'score_series', 'score_slice']
@@ -49,11 +50,12 @@ def reference_checkpoint():
     return REFERENCE_CHECKPOINT
 
 
-class D2IQAScorer:
+class D2IQAScorer(Scorer):
     """A D2IQA scorer: a detector kept loaded, and default scoring options.
 
-    Every ``score_*`` call takes the options of :class:`~d2iqa.scoring.ScoringOptions` as
-    keywords; those not given are the scorer's.
+    The scoring options are one :class:`~d2iqa.scoring.ScoringOptions` (trials, sets, seed,
+    stop rule, aggregation, lesions): ``options=`` gives them, keyword overrides change some
+    (``trials=200``), here for every call and in each ``score_*`` call for that call.
 
     Parameters
     ----------
@@ -76,11 +78,13 @@ class D2IQAScorer:
     detector : object, optional
         Any object with ``detect(images01) -> [(boxes, scores, labels), ...]`` (see
         :func:`~d2iqa.scoring.run_trials`) instead of a checkpoint.
-    trials, set_size, seed, stop, aggregate, epsilon, min_sets, lesion_config
-        Default scoring options (:class:`~d2iqa.scoring.ScoringOptions`): 500 trials in sets
-        of 100, seed 0, all sets, pooled mAP.
+    options : ScoringOptions or dict, optional
+        Default scoring options; default ``ScoringOptions()``: 500 trials in sets of 100,
+        seed 0, all sets, pooled mAP, the abdomen lesions.
     progress : bool
         Show a progress bar over the trial images of each call.
+    **overrides
+        Fields of ``ScoringOptions`` that change ``options`` (e.g. ``trials=200``).
 
     Raises
     ------
@@ -96,16 +100,12 @@ class D2IQAScorer:
 
     name = 'd2iqa'
     higher_is_better = True
-    needs_reference = False
     score_range = (0.0, 1.0)
 
     def __init__(self, *, checkpoint=None, config=None, device='cpu', profile=None,
-                 workers=None, batch_size=None, detector=None, trials=500, set_size=100,
-                 seed=0, stop='fixed', aggregate='pooled', epsilon=0.01, min_sets=3,
-                 lesion_config='abdomen', progress=False):
-        self.options = ScoringOptions(trials=trials, set_size=set_size, seed=seed, stop=stop,
-                                      aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
-                                      lesion_config=lesion_config)
+                 workers=None, batch_size=None, detector=None, options=None, progress=False,
+                 **overrides):
+        self.options = scoring_options(options, **overrides)
         if workers is not None and device != 'cpu':
             raise ValueError(f'workers= runs CPU processes; leave it out with device={device!r}')
         if batch_size is None:
@@ -138,9 +138,8 @@ class D2IQAScorer:
         self.batch_size = batch_size
         self.progress = progress
 
-    def score_series(self, images, *, trials=None, set_size=None, seed=None, stop=None,
-                     aggregate=None, epsilon=None, min_sets=None, lesion_config=None,
-                     values=None, reference=None, progress=None):
+    def score_series(self, images, *, reference=None, values=None, progress=None, options=None,
+                     **overrides):
         """Paired scores: the same lesion configurations on every image.
 
         Parameters
@@ -148,68 +147,41 @@ class D2IQAScorer:
         images : sequence of array_like, CTSlice or path
             Versions of one slice (e.g. its dose levels) in HU, all of one shape. The lesions
             are placed on the first one, as in the released evaluation, or on ``reference``.
-        trials, set_size, seed, stop, aggregate, epsilon, min_sets, lesion_config : optional
-            Override the scorer's options for this call.
+        reference : array_like, CTSlice or path, optional
+            The slice to place the lesions on (e.g. the full dose when it is not scored).
         values : str or Window, optional
             Units of TIFF / PNG / NPY files given by path ('hu' or a window preset), see
             ``d2iqa.load_slice``.
-        reference : array_like, CTSlice or path, optional
-            The slice to place the lesions on (e.g. the full dose when it is not scored).
         progress : bool, optional
             Override the scorer's progress setting.
+        options : ScoringOptions or dict, optional
+            This call's options instead of the scorer's.
+        **overrides
+            Fields of ``ScoringOptions`` changed for this call (e.g. ``trials=100``).
 
         Returns
         -------
         list of D2IQAResult
             One per image, in order.
         """
-        options = self.options.replace(trials=trials, set_size=set_size, seed=seed, stop=stop,
-                                       aggregate=aggregate, epsilon=epsilon,
-                                       min_sets=min_sets, lesion_config=lesion_config)
+        options = scoring_options(self.options if options is None else options, **overrides)
         slices = [as_hu_slice(image, values=values, source=f'images[{i}]')
                   for i, image in enumerate(images)]
         images01 = [window(s.hu, preset='d2iqa') for s in slices]
         placement = None if reference is None else Placement.from_image(
             window(as_hu_slice(reference, values=values, source='reference').hu,
                    preset='d2iqa'), config=options.lesion_config)
-        return run_trials(images01, self.detector, options=options, batch_size=self.batch_size,
-                          placement=placement,
-                          progress=self.progress if progress is None else progress)
-
-    def score_slice(self, image, **options):
-        """Score one slice.
-
-        Parameters
-        ----------
-        image : array_like, CTSlice, str or path-like
-            A 2-D HU array, a loaded slice, or a file (``d2iqa.load_slice``).
-        **options
-            ``trials``, ``set_size``, ``seed``, ``stop``, ``aggregate``, ``epsilon``,
-            ``min_sets``, ``lesion_config``, ``values``, ``progress``, as in
-            :meth:`score_series`.
-
-        Returns
-        -------
-        D2IQAResult
-        """
-        return self.score_series([image], **options)[0]
-
-    def score_levels(self, levels_hu, *, reference_hu=None, pixel_spacing=None):
-        """The dose-study interface: paired scores of the levels of one slice (floats), the
-        lesions placed on the full-dose ``reference_hu`` when given."""
-        return [result.score for result in self.score_series(levels_hu, reference=reference_hu)]
+        results = run_trials(images01, self.detector, options=options,
+                             batch_size=self.batch_size, placement=placement,
+                             progress=self.progress if progress is None else progress)
+        return [dataclasses.replace(result, source=s.source)
+                for result, s in zip(results, slices)]
 
     def close(self):
         """Stop the detector's worker processes, if it has any."""
         close = getattr(self.detector, 'close', None)
         if close is not None:
             close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def __repr__(self):
         source = self.checkpoint if self.checkpoint is not None else self.detector
@@ -234,10 +206,7 @@ def _cached_scorer(checkpoint, config, device, profile, batch_size):
 
 
 def score_series(images, *, checkpoint=None, config=None, device='cpu', profile=None,
-                 batch_size=None,
-                 trials=500, set_size=100, seed=0, stop='fixed', aggregate='pooled',
-                 epsilon=0.01, min_sets=3, lesion_config='abdomen', values=None,
-                 progress=False):
+                 batch_size=None, values=None, progress=False, options=None, **overrides):
     """Paired D2IQA scores of several versions of one slice (e.g. its dose levels).
 
     The same lesion configurations go into every image, placed on the first one.
@@ -251,29 +220,28 @@ def score_series(images, *, checkpoint=None, config=None, device='cpu', profile=
     checkpoint, config, device, profile, batch_size
         The detector (see :class:`D2IQAScorer`); default the reference checkpoint on CPU
         with its own test settings.
-    trials, set_size, seed, stop, aggregate, epsilon, min_sets, lesion_config
-        Scoring options (:class:`~d2iqa.scoring.ScoringOptions`).
     values : str or Window, optional
         Units of TIFF / PNG / NPY files given by path (see ``d2iqa.load_slice``).
     progress : bool
         Show a progress bar over the trial images.
+    options : ScoringOptions or dict, optional
+        Scoring options; default ``ScoringOptions()`` (500 trials in sets of 100, seed 0).
+    **overrides
+        Fields of ``ScoringOptions`` that change ``options`` (``trials=200, seed=1``).
 
     Returns
     -------
     list of D2IQAResult
         One per image: ``.score`` (mean of the set mAPs; higher is better, range [0, 1]),
-        ``.sem``, ``.set_scores``, ``.n_trials``.
+        ``.sem``, ``.set_scores``, ``.n_trials``, ``.source``.
     """
     scorer = _cached_scorer(checkpoint, config, device, profile, batch_size)
-    return scorer.score_series(images, trials=trials, set_size=set_size, seed=seed, stop=stop,
-                               aggregate=aggregate, epsilon=epsilon, min_sets=min_sets,
-                               lesion_config=lesion_config, values=values, progress=progress)
+    return scorer.score_series(images, values=values, progress=progress,
+                               options=scoring_options(options, **overrides))
 
 
 def score_slice(image, *, checkpoint=None, config=None, device='cpu', profile=None,
-                batch_size=None,
-                trials=500, set_size=100, seed=0, stop='fixed', aggregate='pooled',
-                epsilon=0.01, min_sets=3, lesion_config='abdomen', values=None, progress=False):
+                batch_size=None, values=None, progress=False, options=None, **overrides):
     """The D2IQA score of one CT slice: detector mAP on pasted lesions over many trials.
 
     Parameters
@@ -290,32 +258,22 @@ def score_slice(image, *, checkpoint=None, config=None, device='cpu', profile=No
         Test settings of the detector (:data:`PROFILES`); default the checkpoint's own.
     batch_size : int, optional
         Trial images per detector call; default 1 on CPU, 16 on CUDA.
-    trials : int
-        Trials (a multiple of ``set_size``); the most with ``stop='converged'``.
-    set_size : int
-        Trials per set; a set's mAP is one COCO evaluation over its images.
-    seed : int
-        Seed of the lesion configurations: the same seed gives the same result.
-    stop : {'fixed', 'converged'}
-        All sets, or the paper's eq. 6 (``epsilon``, at least ``min_sets`` sets).
-    aggregate : {'pooled', 'per_trial'}
-        Pooled COCO mAP per set (the release), or the mean of per-image mAPs.
-    epsilon : float
-        Tolerance of eq. 6.
-    min_sets : int
-        Fewest sets before eq. 6 may stop (default 3).
-    lesion_config : str, dict or LesionConfig
-        Lesion settings the detector was trained with (``'abdomen'``, ``'head'``).
     values : str or Window, optional
         Units of a TIFF / PNG / NPY file ('hu' or a window preset), see ``d2iqa.load_slice``.
     progress : bool
         Show a progress bar over the trials.
+    options : ScoringOptions or dict, optional
+        Scoring options (:class:`~d2iqa.scoring.ScoringOptions`: ``trials``, ``set_size``,
+        ``seed``, ``stop``, ``aggregate``, ``epsilon``, ``min_sets``, ``lesion_config``);
+        default 500 trials in sets of 100, seed 0, pooled mAP, abdomen lesions.
+    **overrides
+        Fields of ``ScoringOptions`` that change ``options`` (``trials=200``).
 
     Returns
     -------
     D2IQAResult
         ``.score`` (mean of the set mAPs; higher is better, range [0, 1]), ``.sem``
-        (standard error over sets), ``.set_scores``, ``.n_trials``.
+        (standard error over sets), ``.set_scores``, ``.n_trials``, ``.source``.
 
     Raises
     ------
@@ -325,7 +283,5 @@ def score_slice(image, *, checkpoint=None, config=None, device='cpu', profile=No
         The slice cannot host the lesions (e.g. no body in it).
     """
     return score_series([image], checkpoint=checkpoint, config=config, device=device,
-                        profile=profile, batch_size=batch_size, trials=trials,
-                        set_size=set_size, seed=seed, stop=stop, aggregate=aggregate,
-                        epsilon=epsilon, min_sets=min_sets, lesion_config=lesion_config,
-                        values=values, progress=progress)[0]
+                        profile=profile, batch_size=batch_size, values=values,
+                        progress=progress, options=options, **overrides)[0]

@@ -13,16 +13,18 @@ seed_fields=('trial',))`` draws the same lesions as :func:`trial_rng`.
 """
 import dataclasses
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from ..evaluation import coco_map
 from ..lesions import CLASSES, Placement, add_lesions, get_lesion_config, seeded_rng
+from .base import ScoreResult
 
 __all__ = ['AGGREGATIONS', 'D2IQAResult', 'STOP_RULES', 'ScoringOptions', 'TrialDetections',
-           'has_converged', 'run_trials', 'score_sets', 'set_map', 'trial_rng']
+           'has_converged', 'run_trials', 'score_sets', 'scoring_options', 'set_map',
+           'trial_rng']
 
 #: How the trials of a set make its mAP.
 AGGREGATIONS = ('pooled', 'per_trial')
@@ -122,9 +124,24 @@ class ScoringOptions:
         return dataclasses.replace(self, **changes) if changes else self
 
 
+def scoring_options(options=None, **overrides):
+    """A :class:`ScoringOptions` from ``options`` (None for the defaults, a dict of fields or
+    an instance) with some fields overridden (``None`` values keep the current ones)."""
+    if options is None:
+        options = ScoringOptions()
+    elif isinstance(options, dict):
+        options = ScoringOptions(**options)
+    elif not isinstance(options, ScoringOptions):
+        raise TypeError(f'options must be a ScoringOptions or a dict of its fields, got '
+                        f'{type(options).__name__}')
+    return options.replace(**overrides)
+
+
 @dataclass(frozen=True)
-class D2IQAResult:
+class D2IQAResult(ScoreResult):
     """The D2IQA score of one slice: the mean of the set mAPs (higher is better, 0..1).
+
+    A :class:`~d2iqa.scoring.ScoreResult` with the sets it was made of.
 
     Attributes
     ----------
@@ -133,10 +150,16 @@ class D2IQAResult:
     sem : float
         Standard error of ``score``: the standard deviation of the set mAPs (ddof 1) over the
         square root of their number; NaN with a single set.
-    set_scores : tuple of float
-        The mAP of each set of trials, in order.
+    score_range : tuple of float
+        (0.0, 1.0): a COCO mAP.
+    higher_is_better : bool
+        True: the detector finds the lesions better in better images.
     n_trials : int
         Trials run: ``len(set_scores) * set_size``.
+    source : str
+        Where the slice came from.
+    set_scores : tuple of float
+        The mAP of each set of trials, in order.
     set_size : int
         Trials per set.
     aggregate : str
@@ -144,21 +167,13 @@ class D2IQAResult:
     converged : bool or None
         With ``stop='converged'``: whether eq. 6 was met (False: the maximum number of sets
         was reached first). None with ``stop='fixed'``.
-    higher_is_better : bool
-        True: the detector finds the lesions better in better images.
-    score_range : tuple of float
-        (0.0, 1.0): a COCO mAP.
     """
 
-    score: float
-    sem: float
-    set_scores: tuple
-    n_trials: int
-    set_size: int
+    score_range: tuple = (0.0, 1.0)
+    set_scores: tuple = ()
+    set_size: int = 100
     aggregate: str = 'pooled'
     converged: Optional[bool] = None
-    higher_is_better: ClassVar[bool] = True
-    score_range: ClassVar[tuple] = (0.0, 1.0)
 
     @classmethod
     def from_set_scores(cls, set_scores, *, set_size, aggregate='pooled', converged=None):

@@ -12,7 +12,9 @@ import pytest
 import tifffile
 from mmengine.runner import Runner
 
+from d2iqa.cli.dose_study import run_dose_study
 from d2iqa.mm_common.runner import prepare_config
+from d2iqa.scoring import ScorerUnavailable, create_scorer
 from mdiqa import MDIQAScorer, score_slice
 from mdiqa.challenge import OUTPUT_NAME, main as challenge_main
 from mdiqa.datasets import read_slice_csv
@@ -117,8 +119,18 @@ def test_score_slice_result_and_plugin_attributes(step1, make_slices):
 
 
 def test_a_missing_checkpoint_says_what_to_do():
-    with pytest.raises(ValueError, match='no reference checkpoint'):
-        MDIQAScorer(checkpoint=None)
+    with pytest.raises(ScorerUnavailable, match='no reference checkpoint'):
+        create_scorer('mdiqa')
+
+
+def test_mdiqa_takes_part_in_the_dose_study(step1, make_slices):
+    scorer = create_scorer('mdiqa', checkpoint=str(step1[1]))
+    full = make_slices(1)[0][0]
+    rows = run_dose_study([full], [scorer, create_scorer('noise')], doses=(100, 25),
+                          incident_photons=1e5, progress=False)
+    mdiqa_rows = [row for row in rows if row['scorer'] == 'mdiqa']
+    assert [row['level'] for row in mdiqa_rows] == [100, 25]
+    assert mdiqa_rows[0]['score'] == pytest.approx(scorer.score_slice(full).score)
 
 
 def test_challenge_json_round_trip(step1, make_slices, tmp_path):

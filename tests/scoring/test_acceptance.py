@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from d2iqa import D2IQAScorer, load_series
-from d2iqa.evaluation import simulate_levels
+from d2iqa.simulation import simulate_levels
 from d2iqa.scoring import CheckpointNotFoundError, reference_checkpoint
 
 DOSES = (100, 50, 25, 12, 5)

@@ -182,7 +182,7 @@ def test_scoring_config_builds():
     assert cfg.test_dataloader.dataset.trials_per_slice == 500
     assert cfg.test_dataloader.dataset.pipeline[2].seed_fields == ('trial',)
     metric = METRICS.build(cfg.test_evaluator)
-    assert metric.set_size == 100 and metric.prefix == 'd2iqa'
+    assert metric.options.set_size == 100 and metric.prefix == 'd2iqa'
 
 
 def test_score_command_end_to_end(tiny_checkpoint, scan_folder, tmp_path, capsys):

@@ -1,4 +1,6 @@
 """The pure trial loop with test detectors: reproducibility, pairing, dose response, eq. 6."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -181,8 +183,11 @@ def test_option_errors_say_how_to_fix_them(options, message):
 def test_scorer_argument_errors(dose_levels, blob_detector):
     levels, clean = dose_levels
     scorer = D2IQAScorer(detector=blob_detector(clean), trials=10, set_size=5)
-    with pytest.raises(TypeError, match="unexpected keyword argument 'trails'"):
+    with pytest.raises(TypeError, match=r"unknown scoring option\(s\) \['trails'\]; the "
+                                        r"options are \['trials', 'set_size'"):
         scorer.score_slice(levels[0], trails=10)
+    with pytest.raises(TypeError, match="unknown scoring option"):
+        D2IQAScorer(detector=blob_detector(clean), sets=5)
     with pytest.raises(ValueError, match='must be a multiple of set_size'):
         scorer.score_slice(levels[0], trials=12)
     with pytest.raises(ValueError, match='pass either detector= or checkpoint='):
@@ -205,10 +210,14 @@ def test_scorer_scores_hu_like_the_loop_on_the_window(dose_levels, blob_detector
     scorer = D2IQAScorer(detector=blob_detector(clean), trials=10, set_size=5, seed=2)
     direct = run_trials([window(levels[1], preset='d2iqa')], blob_detector(clean),
                         options=ScoringOptions(trials=10, set_size=5, seed=2))[0]
-    assert scorer.score_slice(levels[1]) == direct
-    # the dose-study interface places the lesions on the full dose it is given
+    assert scorer.score_slice(levels[1]) == replace(direct, source='images[0]')
+    # the dose study's use: the lesions are placed on the full dose given as reference
     on_full = run_trials([window(levels[1], preset='d2iqa')], blob_detector(clean),
                          options=ScoringOptions(trials=10, set_size=5, seed=2),
                          placement=Placement.from_image(clean))[0]
-    assert scorer.score_levels([levels[1]], reference_hu=levels[0]) == [on_full.score]
-    assert scorer.score_series([levels[1]], reference=levels[0]) == [on_full]
+    assert scorer.score_series([levels[1]], reference=levels[0]) == [
+        replace(on_full, source='images[0]')]
+    # options as one object, or overrides of the scorer's
+    assert scorer.score_slice(levels[1], options=ScoringOptions(trials=10, set_size=5,
+                                                                seed=2)).score == direct.score
+    assert scorer.score_slice(levels[1], seed=3).score != direct.score

@@ -1,18 +1,19 @@
-"""The dose-study harness: scorer interface and registry, rows, correlations, plots, command."""
+"""The dose-study workflow: rows, correlations, plots, the command; the scorer registry."""
 import csv
+from importlib.metadata import EntryPoint
 
 import numpy as np
 import pytest
 
-from d2iqa.evaluation import (SCORERS, ScorerUnavailable, correlation_table, make_scorer,
-                              plot_study, register_scorer, run_dose_study, simulate_levels)
-from d2iqa.simulation import abdomen_phantom, simulate_low_dose
+from d2iqa.cli.dose_study import correlation_table, plot_study, run_dose_study
+from d2iqa.scoring import ScoreResult, Scorer, ScorerUnavailable, create_scorer, plugins
+from d2iqa.simulation import abdomen_phantom, simulate_levels, simulate_low_dose
 
 DOSES = (100, 50, 25, 10)
 PHOTONS = 1e5
 
 
-class LevelSpy:
+class LevelSpy(Scorer):
     """A scorer that records its calls and scores each level by its noise against the reference."""
 
     name = 'spy'
@@ -22,9 +23,10 @@ class LevelSpy:
     def __init__(self):
         self.calls = []
 
-    def score_levels(self, levels_hu, *, reference_hu=None, pixel_spacing=None):
-        self.calls.append((len(levels_hu), reference_hu, pixel_spacing))
-        return [float(np.std(level - reference_hu)) for level in levels_hu]
+    def score_series(self, images, *, reference=None, values=None):
+        self.calls.append((len(images), reference))
+        return [ScoreResult(score=float(np.std(level.hu - reference.hu)), higher_is_better=False)
+                for level in images]
 
 
 @pytest.fixture(scope='module')
@@ -38,7 +40,7 @@ def slices():
 def study(slices):
     spy = LevelSpy()
     streamed = []
-    rows = run_dose_study(slices, [spy, make_scorer('noise')], doses=DOSES,
+    rows = run_dose_study(slices, [spy, create_scorer('noise')], doses=DOSES,
                           sparse_views=(360, 180, 90), incident_photons=PHOTONS,
                           on_rows=streamed.append, progress=False)
     return rows, streamed, spy
@@ -52,8 +54,8 @@ def test_rows_cover_every_slice_level_and_scorer(study, slices):
     assert [r['level'] for r in dose_rows[:4]] == list(DOSES)
     assert dose_rows[0]['score'] == 0            # 100 % is the input itself
     # each call receives all the levels of one slice, with the slice as reference
-    assert [n for n, _, _ in spy.calls] == [len(DOSES), 3, len(DOSES), 3]
-    assert np.array_equal(spy.calls[0][1], slices[0])
+    assert [n for n, _ in spy.calls] == [len(DOSES), 3, len(DOSES), 3]
+    assert np.array_equal(spy.calls[0][1].hu, slices[0])
 
 
 def test_runs_are_reproducible(study, slices):
@@ -100,17 +102,25 @@ def test_plots_are_written(study, tmp_path):
     assert plot_study(rows, tmp_path, study='nothing') == []
 
 
-def test_registry(monkeypatch):
-    monkeypatch.setattr('d2iqa.evaluation.dose_study.SCORERS', dict(SCORERS))
-    register_scorer('spy', LevelSpy)
-    assert isinstance(make_scorer('spy'), LevelSpy)
-    register_scorer('later', 'd2iqa.evaluation.baselines:SSIMScorer')
-    assert make_scorer('later', window='d2iqa').window.width == 1400
-    register_scorer('absent', 'no_such_package.scoring:Scorer')
-    with pytest.raises(ScorerUnavailable, match="scorer 'absent' needs no_such_package"):
-        make_scorer('absent')
-    with pytest.raises(KeyError, match="unknown scorer 'nope'; registered: absent, .*later"):
-        make_scorer('nope')
+def test_registry_finds_entry_points_and_says_what_is_missing(monkeypatch):
+    points = {name: EntryPoint(name, value, plugins.ENTRY_POINT_GROUP) for name, value in (
+        ('later', 'd2iqa.scoring.baselines:SSIMScorer'),
+        ('absent', 'no_such_package.scoring:Scorer'))}
+    monkeypatch.setattr(plugins, '_entry_points', lambda: points)
+    assert create_scorer('later', window='d2iqa').window.width == 1400
+    with pytest.raises(ScorerUnavailable, match="scorer 'absent' is registered as "
+                                                "no_such_package.scoring:Scorer"):
+        create_scorer('absent')
+    with pytest.raises(KeyError, match="no scorer 'nope' is installed; installed: absent, later"):
+        create_scorer('nope')
+
+
+def test_installed_scorers_share_the_interface():
+    for name in plugins.scorer_names():
+        cls = plugins.load_scorer_class(name)
+        assert issubclass(cls, Scorer) and cls.name == name
+        assert isinstance(cls.higher_is_better, bool) and len(cls.score_range) == 2
+    assert {'d2iqa', 'mdiqa', 'noise', 'psnr', 'ssim'} <= set(plugins.scorer_names())
 
 
 def test_slices_without_soft_tissue_noise_are_skipped(slices):

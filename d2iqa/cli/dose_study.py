@@ -1,26 +1,12 @@
-"""Dose-response study: simulate dose (and sparse-view) levels of slices, score them, correlate.
+"""The dose-response study behind ``d2iqa evaluate-dose``: simulate, score, correlate, plot.
 
-For every slice the levels are simulated (:class:`~d2iqa.simulation.LowDoseSimulator`,
-:class:`~d2iqa.simulation.SparseViewSimulator`), every scorer scores all the levels of that
-slice in one call, and each (slice, level, scorer) gives one row. :func:`correlation_table`
-then measures how each scorer follows the level, and :func:`plot_study` draws the curves.
-
-The scorer interface
---------------------
-A scorer is any object with
-
-* ``name`` (str), ``higher_is_better`` (bool), ``needs_reference`` (bool), and
-* ``score_levels(levels_hu, *, reference_hu=None, pixel_spacing=None) -> list of float``:
-  one score per 2-D HU array of ``levels_hu`` (all the levels of one slice, in order), given
-  the full-dose slice ``reference_hu`` and the (row, column) pixel spacing in mm (or None).
-
-Getting all levels at once lets a scorer pair them, e.g. D2IQA pastes the same random lesions
-into every level. :data:`SCORERS` maps names to factories: a callable, or a ``'module:attr'``
-string imported on first use so that heavy scorers cost nothing until chosen. A factory raises
-:class:`ScorerUnavailable` when it cannot run here (e.g. no trained model); a later scorer
-is added with one :func:`register_scorer` call or one entry in :data:`SCORERS`.
+For every slice the levels are simulated (:func:`d2iqa.simulation.simulate_levels`), every
+scorer (:class:`d2iqa.scoring.Scorer`, built by :func:`d2iqa.scoring.create_scorer`) scores
+all the levels of that slice in one ``score_series`` call with the full-dose slice as
+reference (so that D2IQA pastes the same lesions into every level), and each (slice, level,
+scorer) gives one row. :func:`correlation_table` then measures how each scorer follows the
+level, and :func:`plot_study` draws the curves.
 """
-import importlib
 import os
 import warnings
 from collections import defaultdict
@@ -28,17 +14,13 @@ from collections import defaultdict
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..evaluation import LogisticFit, fit_logistic, krocc, plcc, srocc
 from ..io import as_hu_slice
-from ..simulation import FULL_VIEWS, LowDoseSimulator, NoSoftTissueError, SparseViewSimulator
-from .baselines import NoiseLevelScorer, PSNRScorer, SSIMScorer
-from .stats import LogisticFit, fit_logistic, krocc, plcc, srocc
+from ..simulation import DEFAULT_DOSES, NoSoftTissueError, simulate_levels
 
-__all__ = ['DEFAULT_DOSES', 'ROW_FIELDS', 'SCORERS', 'STUDIES', 'TABLE_FIELDS',
-           'ScorerUnavailable', 'correlation_table', 'format_table', 'make_scorer', 'plot_study',
-           'register_scorer', 'run_dose_study', 'simulate_levels']
+__all__ = ['ROW_FIELDS', 'STUDIES', 'TABLE_FIELDS', 'correlation_table', 'format_table',
+           'plot_study', 'run_dose_study']
 
-#: Dose levels (percent of the input's dose) of the D2IQA paper.
-DEFAULT_DOSES = (100, 50, 25, 20, 12, 7, 5)
 #: Study name -> what its level is.
 STUDIES = {'dose': 'dose (%)', 'sparse_view': 'views'}
 #: Columns of a score row (one per slice, level and scorer).
@@ -47,99 +29,13 @@ ROW_FIELDS = ('slice', 'source', 'index', 'study', 'level', 'scorer', 'score', '
 TABLE_FIELDS = ('study', 'scorer', 'n', 'plcc', 'plcc_logistic', 'srocc', 'krocc', 'overall',
                 'srocc_per_slice')
 
-#: Scorer name -> factory (a callable or 'module:attr'); see the module docstring.
-SCORERS = {'psnr': PSNRScorer, 'ssim': SSIMScorer, 'noise': NoiseLevelScorer}
-SCORERS['d2iqa'] = 'd2iqa.scoring:D2IQAScorer'   # the reference detector, when installed
-
-
-class ScorerUnavailable(RuntimeError):
-    """A scorer cannot run in this installation (missing model, weights or package)."""
-
-
-def register_scorer(name, factory):
-    """Add (or replace) a scorer factory: a callable returning a scorer, or 'module:attr'."""
-    if not isinstance(name, str) or not name:
-        raise ValueError(f'a scorer name must be a non-empty string, got {name!r}')
-    SCORERS[name] = factory
-
-
-def make_scorer(name, **options):
-    """Build the scorer registered as ``name`` (options go to its factory).
-
-    Raises
-    ------
-    KeyError
-        For an unknown name (the message lists the registered ones).
-    ScorerUnavailable
-        When the scorer cannot run here.
-    """
-    try:
-        factory = SCORERS[name]
-    except KeyError:
-        raise KeyError(f'unknown scorer {name!r}; registered: {", ".join(sorted(SCORERS))}') \
-            from None
-    if isinstance(factory, str):
-        module, _, attribute = factory.partition(':')
-        try:
-            factory = getattr(importlib.import_module(module), attribute)
-        except ImportError as exc:
-            raise ScorerUnavailable(f'scorer {name!r} needs {module}: {exc}') from None
-    return factory(**options)
-
-
-def _percentages(doses):
-    doses = [float(d) for d in doses]
-    bad = [d for d in doses if not 0 < d <= 100]
-    if bad:
-        raise ValueError(f'dose levels are percentages in (0, 100], got {bad}')
-    return doses
-
-
-def simulate_levels(ct_slice, *, doses=DEFAULT_DOSES, sparse_views=(), seed=None,
-                    incident_photons='auto'):
-    """Simulate the levels of one slice.
-
-    Parameters
-    ----------
-    ct_slice : CTSlice or array_like
-        The full-dose slice in HU.
-    doses : sequence of float
-        Dose levels in percent of the input's dose; 100 is the input itself.
-    sparse_views : sequence of int
-        View counts; the full acquisition has ``max(360, *sparse_views)`` views.
-    seed : int or numpy.random.SeedSequence, optional
-        Seeds the noise of every dose level (each level gets its own stream).
-    incident_photons : float or 'auto'
-        As in :func:`~d2iqa.simulate_low_dose`.
-
-    Returns
-    -------
-    dict
-        Study name ('dose', 'sparse_view') -> list of (level, HU array), in the given order.
-    """
-    ct_slice = as_hu_slice(ct_slice, source='ct_slice')
-    levels = {}
-    if doses:
-        doses = _percentages(doses)
-        simulator = LowDoseSimulator(ct_slice, incident_photons=incident_photons)
-        sequence = seed if isinstance(seed, np.random.SeedSequence) \
-            else np.random.SeedSequence(seed)
-        streams = sequence.spawn(len(doses))
-        levels['dose'] = [(dose, simulator.simulate(dose / 100, seed=stream))
-                          for dose, stream in zip(doses, streams)]
-    if sparse_views:
-        simulator = SparseViewSimulator(ct_slice, full_views=max(FULL_VIEWS, *sparse_views))
-        levels['sparse_view'] = [(views, simulator.simulate(views)) for views in sparse_views]
-    return levels
-
 
 def _score(scorer, images, ct_slice):
-    scores = list(scorer.score_levels(images, reference_hu=ct_slice.hu,
-                                      pixel_spacing=ct_slice.pixel_spacing))
-    if len(scores) != len(images):
-        raise RuntimeError(f'scorer {scorer.name!r} returned {len(scores)} scores for '
+    results = scorer.score_series(images, reference=ct_slice)
+    if len(results) != len(images):
+        raise RuntimeError(f'scorer {scorer.name!r} returned {len(results)} scores for '
                            f'{len(images)} levels')
-    return [float(s) for s in scores]
+    return [float(result.score) for result in results]
 
 
 def run_dose_study(slices, scorers, *, doses=DEFAULT_DOSES, sparse_views=(), seed=0,
@@ -150,8 +46,8 @@ def run_dose_study(slices, scorers, *, doses=DEFAULT_DOSES, sparse_views=(), see
     ----------
     slices : iterable of CTSlice or array_like
         Full-dose slices in HU.
-    scorers : sequence of scorer
-        Objects following the scorer interface (module docstring).
+    scorers : sequence of Scorer
+        E.g. ``[create_scorer('noise'), create_scorer('d2iqa')]``.
     doses, sparse_views, incident_photons
         As in :func:`simulate_levels`; either may be empty.
     seed : int
@@ -171,7 +67,7 @@ def run_dose_study(slices, scorers, *, doses=DEFAULT_DOSES, sparse_views=(), see
         One row per slice, level and scorer, with the keys :data:`ROW_FIELDS`.
     """
     if not scorers:
-        raise ValueError('no scorers given: pass at least one, e.g. make_scorer("noise")')
+        raise ValueError('no scorers given: pass at least one, e.g. create_scorer("noise")')
     if not doses and not sparse_views:
         raise ValueError('nothing to simulate: give dose levels, sparse-view levels or both')
     rows = []
@@ -188,7 +84,7 @@ def run_dose_study(slices, scorers, *, doses=DEFAULT_DOSES, sparse_views=(), see
             continue
         slice_rows = []
         for study, pairs in levels.items():
-            images = [image for _, image in pairs]
+            images = [ct_slice.with_hu(image) for _, image in pairs]
             for scorer in scorers:
                 for (level, _), score in zip(pairs, _score(scorer, images, ct_slice)):
                     slice_rows.append({
