@@ -5,12 +5,28 @@ import pytest
 from d2iqa import _deps
 
 
-def test_packages_import_with_mmcv_ops():
+def test_packages_import_and_mmcv_ops_compute():
     import d2iqa
     import mdiqa
+    import torch
     from mmcv.ops import DeformConv2d, RoIAlign
     assert mdiqa.__version__ == d2iqa.__version__
-    assert DeformConv2d and RoIAlign
+    # zero offsets: a deformable convolution is the plain convolution (torch as the truth)
+    torch.manual_seed(0)
+    x = torch.randn(2, 4, 9, 9)
+    deform = DeformConv2d(4, 3, kernel_size=3, padding=1, bias=False)
+    offsets = torch.zeros(2, 2 * 9, 9, 9)
+    torch.testing.assert_close(deform(x, offsets),
+                               torch.nn.functional.conv2d(x, deform.weight, padding=1))
+    # on a linear ramp bilinear sampling is exact, so each bin of an RoI averages to the ramp
+    # at the bin's centre; pixel i holds f(i) and covers [i, i + 1) (aligned=True)
+    rows, cols = torch.meshgrid(torch.arange(16.), torch.arange(16.), indexing='ij')
+    ramp = (2 * cols + 3 * rows)[None, None]
+    box = torch.tensor([[0., 2.5, 4.5, 10.5, 8.5]])      # batch index, x1, y1, x2, y2
+    pooled = RoIAlign((2, 2), spatial_scale=1.0, sampling_ratio=2, aligned=True)(ramp, box)
+    bin_x, bin_y = torch.tensor([4.5, 8.5]), torch.tensor([5.5, 7.5])   # bin centres
+    expected = 2 * (bin_x[None, :] - 0.5) + 3 * (bin_y[:, None] - 0.5)
+    torch.testing.assert_close(pooled[0, 0], expected)
 
 
 def test_version_check_says_what_to_install(monkeypatch):

@@ -123,7 +123,18 @@ def test_paper_config_trains_a_few_iterations_on_cpu(phantom_root, tmp_path):
     cfg.train_dataloader.dataset.pipeline[0] = dict(type='LoadCTSlice', values='hu')
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     Runner.from_cfg(cfg).train()
-    assert np.isfinite(logged_losses(tmp_path)).all()
+    (scalars,) = Path(tmp_path).glob('*/vis_data/scalars.json')
+    rows = [json.loads(line) for line in scalars.read_text().splitlines()]
+    assert len(rows) == 3
+    # the paper's detector: an RPN and three cascade stages, each with its losses
+    for row in rows:
+        losses = {key: value for key, value in row.items() if 'loss' in key}
+        assert {'loss_rpn_cls', 'loss_rpn_bbox'} <= set(losses)
+        assert {f's{stage}.loss_{kind}' for stage in range(3) for kind in ('cls', 'bbox')} \
+            <= set(losses)
+        assert np.isfinite(list(losses.values())).all()
+        assert row['loss'] == pytest.approx(sum(v for k, v in losses.items() if k != 'loss'),
+                                            rel=1e-3)
 
 
 @pytest.mark.slow

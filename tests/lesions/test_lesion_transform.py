@@ -8,7 +8,7 @@ from mmdet.registry import TRANSFORMS  # noqa: E402
 from mmdet.structures.bbox import HorizontalBoxes  # noqa: E402
 
 from d2iqa.engine import InsertVirtualLesions  # noqa: E402
-from d2iqa.lesions import Lesions, add_lesions  # noqa: E402
+from d2iqa.lesions import Placement, add_lesions, seeded_rng  # noqa: E402
 
 SIZE = 512
 ROWS, COLS = np.mgrid[:SIZE, :SIZE]
@@ -131,9 +131,11 @@ def test_errors_name_the_slice():
         InsertVirtualLesions(cache_size=0)
 
 
-def test_lesions_added_match_the_library(slice01):
-    transform = InsertVirtualLesions(seed=5)
-    results = transform(dict(img=slice01.copy(), img_path='a.dcm'))
-    lesions = transform._draw(transform._placements[('a.dcm', None)], ('a.dcm', None))
-    assert isinstance(lesions, Lesions)
+def test_seeded_lesions_are_those_the_library_draws(slice01):
+    # the documented contract: a seeded sample's lesions come from seeded_rng(seed, values of
+    # seed_fields) on the slice's Placement, and are added as add_lesions adds them
+    results = InsertVirtualLesions(seed=5)(dict(img=slice01.copy(), img_path='a.dcm'))
+    lesions = Placement.from_image(slice01).draw(seeded_rng(5, ('a.dcm', None)))
     np.testing.assert_array_equal(results['img'], add_lesions(slice01, lesions))
+    np.testing.assert_array_equal(results['gt_bboxes'].tensor.numpy(), lesions.boxes)
+    np.testing.assert_array_equal(results['gt_bboxes_labels'], lesions.labels)

@@ -136,14 +136,14 @@ class FixedScorer:
         return D2IQAResult.from_set_scores([0.5, 0.5], set_size=1)
 
 
-@pytest.mark.shared_data
-def test_dicom_series_with_a_broken_file(shared_ct, tmp_path):
-    import shutil
+def test_dicom_series_with_a_broken_file(write_dicom, tmp_path):
     folder = tmp_path / 'liver'
-    shutil.copytree(shared_ct / 'dcmqi-liver-dicom', folder)
+    folder.mkdir()
+    raw = (1024 + np.arange(64 * 64).reshape(64, 64) % 200).astype(np.int16)
+    for name, z in (('01.dcm', -126.69), ('02.dcm', -127.69), ('03.dcm', -128.69)):
+        write_dicom(folder / name, raw, position=[0.0, 0.0, z], series_uid='1.9')
     broken = folder / '02.dcm'
-    broken.chmod(0o644)
-    broken.write_bytes(broken.read_bytes()[:200_000])   # header fine, pixel data cut
+    broken.write_bytes(broken.read_bytes()[:-2000])     # header fine, pixel data cut
     result = score_study([folder], FixedScorer(), out=tmp_path / 'r.csv', progress=False)
     assert [r['file'].rsplit('/', 1)[-1] for r in result.rows] == ['03.dcm', '01.dcm']
     assert [r['slice_position'] for r in result.rows] == pytest.approx([-128.69, -126.69])
