@@ -23,8 +23,8 @@ def _scorer(args):
     options = {'checkpoint': args.checkpoint and os.path.abspath(args.checkpoint),
                'config': args.config and os.path.abspath(args.config),
                'batch_size': args.batch_size, 'trials': args.trials, 'set_size': args.set_size,
-               'seed': args.seed, 'stop': args.stop, 'profile': args.profile,
-               'workers': args.workers}
+               'seed': args.seed, 'stop': args.stop, 'pixel_spacing': args.pixel_spacing,
+               'profile': args.profile, 'workers': args.workers}
     options = {k: v for k, v in options.items() if v is not None}
     try:
         scorer = create_scorer(args.scorer, device=args.device, **options)
@@ -115,6 +115,10 @@ def add_parser(subparsers):
     parser.add_argument('--seed', type=int, help='seed of the lesion configurations (default 0)')
     parser.add_argument('--stop', choices=('fixed', 'converged'),
                         help="'converged': stop at the paper's eq. 6 (default: all trials)")
+    parser.add_argument('--pixel-spacing', type=float, metavar='MM',
+                        help='resample every slice to square pixels of MM mm before scoring, '
+                             'so that scores of other fields of view compare (default: the '
+                             "pixels as they are, the paper's protocol)")
     parser.add_argument('--batch-size', type=int, metavar='N', help='trial images per '
                         'detector call (default 1 on CPU, 16 on CUDA)')
     parser.add_argument('--every', type=int, default=1, metavar='N',

@@ -2,8 +2,8 @@
 import hashlib
 from collections import OrderedDict
 
-import cv2
 import numpy as np
+from mmcv.image import imresize
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmdet.registry import TRANSFORMS
@@ -164,13 +164,13 @@ class InsertVirtualLesions(BaseTransform):
         scale = self._scale()
         height, width = placement.shape
         size = (max(round(width * scale), 1), max(round(height * scale), 1))
-        allowed = cv2.resize(placement.allowed.astype(np.uint8), size,
-                             interpolation=cv2.INTER_NEAREST).astype(bool)
+        allowed = imresize(placement.allowed.astype(np.uint8), size,
+                           interpolation='nearest').astype(bool)
         try:
             rescaled = Placement(allowed, config=self.lesion_config)
         except LesionPlacementError:
             return img, placement, 1.0
-        return cv2.resize(img, size, interpolation=cv2.INTER_LINEAR), rescaled, scale
+        return imresize(img, size, interpolation='bilinear'), rescaled, scale
 
     @cache_randomness
     def _crop_origins(self, placement, tries):

@@ -4,7 +4,7 @@ import functools
 import os
 from pathlib import Path
 
-from ..io import as_hu_slice, window
+from ..io import as_hu_slice, resample_slice, window
 from ..lesions import Placement
 from .base import Scorer, ScorerUnavailable
 from .detector import MMDetDetector, ParallelDetector
@@ -165,17 +165,24 @@ class D2IQAScorer(Scorer):
             One per image, in order.
         """
         options = scoring_options(self.options if options is None else options, **overrides)
-        slices = [as_hu_slice(image, values=values, source=f'images[{i}]')
+        slices = [self._prepare(image, values, f'images[{i}]', options)
                   for i, image in enumerate(images)]
         images01 = [window(s.hu, preset='d2iqa') for s in slices]
         placement = None if reference is None else Placement.from_image(
-            window(as_hu_slice(reference, values=values, source='reference').hu,
-                   preset='d2iqa'), config=options.lesion_config)
+            window(self._prepare(reference, values, 'reference', options).hu, preset='d2iqa'),
+            config=options.lesion_config)
         results = run_trials(images01, self.detector, options=options,
                              batch_size=self.batch_size, placement=placement,
                              progress=self.progress if progress is None else progress)
         return [dataclasses.replace(result, source=s.source)
                 for result, s in zip(results, slices)]
+
+    @staticmethod
+    def _prepare(image, values, source, options):
+        ct_slice = as_hu_slice(image, values=values, source=source)
+        if options.pixel_spacing is None:
+            return ct_slice
+        return resample_slice(ct_slice, options.pixel_spacing)
 
     def close(self):
         """Stop the detector's worker processes, if it has any."""

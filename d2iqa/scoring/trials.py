@@ -67,6 +67,12 @@ class ScoringOptions:
     lesion_config : str, dict or LesionConfig
         The lesions (:func:`~d2iqa.lesions.get_lesion_config`): ``'abdomen'`` (default),
         ``'head'``; use the settings the detector was trained with.
+    pixel_spacing : float, optional
+        Resample every slice to square pixels of this size in mm before scoring
+        (:func:`~d2iqa.io.resample_slice`), so that the lesions, sized in pixels, have one
+        size in millimetres whatever the field of view (docs/scoring.md, "Physical scale").
+        Default None: the pixels as they are, the paper's protocol. The scoring API uses it;
+        ``tools/test.py`` scores the images its pipeline gives.
     """
 
     trials: int = 500
@@ -77,6 +83,7 @@ class ScoringOptions:
     epsilon: float = 0.01
     min_sets: int = 3
     lesion_config: object = 'abdomen'
+    pixel_spacing: Optional[float] = None
 
     def __post_init__(self):
         trials = _positive_int('trials', self.trials)
@@ -102,6 +109,10 @@ class ScoringOptions:
             raise ValueError(f"stop='converged' needs at least min_sets={min_sets} sets, but "
                              f'trials={trials} makes {trials // set_size} sets of {set_size}: '
                              f'raise trials to {min_sets * set_size} or more, or lower min_sets')
+        if self.pixel_spacing is not None and not (
+                isinstance(self.pixel_spacing, (int, float)) and self.pixel_spacing > 0):
+            raise ValueError(f'pixel_spacing must be None or a size in mm > 0, got '
+                             f'{self.pixel_spacing!r}')
         set_ = object.__setattr__
         set_(self, 'trials', trials)
         set_(self, 'set_size', set_size)

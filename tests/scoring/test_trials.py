@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from d2iqa import D2IQAResult, D2IQAScorer, window
+from d2iqa import CTReadError, D2IQAResult, D2IQAScorer, window
 from d2iqa.lesions import LesionPlacementError, Placement
 from d2iqa.scoring import ScoringOptions, has_converged, run_trials, trial_rng
 
@@ -221,3 +221,21 @@ def test_scorer_scores_hu_like_the_loop_on_the_window(dose_levels, blob_detector
     assert scorer.score_slice(levels[1], options=ScoringOptions(trials=10, set_size=5,
                                                                 seed=2)).score == direct.score
     assert scorer.score_slice(levels[1], seed=3).score != direct.score
+
+
+def test_pixel_spacing_option_scores_the_resampled_slice(dose_levels, blob_detector):
+    from d2iqa import CTSlice
+    from d2iqa.io import resample_slice
+    levels, _ = dose_levels
+    ct = CTSlice(hu=levels[0], source='scan', pixel_spacing=(1.4, 1.4))
+    coarse = resample_slice(ct, 1.2)                         # 299 x 299 pixels
+    detector = blob_detector(window(coarse.hu, preset='d2iqa'))
+    scorer = D2IQAScorer(detector=detector, trials=10, set_size=5, pixel_spacing=1.2)
+    result = scorer.score_slice(ct)
+    assert {image.shape for image in detector.received} == {(299, 299)}
+    assert result == D2IQAScorer(detector=blob_detector(window(coarse.hu, preset='d2iqa')),
+                                 trials=10, set_size=5).score_slice(coarse)
+    with pytest.raises(CTReadError, match='images\\[0\\]: has no pixel spacing'):
+        scorer.score_slice(levels[0])
+    with pytest.raises(ValueError, match='pixel_spacing must be None or a size in mm'):
+        ScoringOptions(pixel_spacing=-1)
