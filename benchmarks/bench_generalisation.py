@@ -91,6 +91,34 @@ def validation_map(detector, entries, slices, seed):
     return coco_evaluate(**columns, num_classes=4).ap
 
 
+def median_trials(figures, field, half):
+    """Median over the slices of the trials needed; a slice that no count up to ``half``
+    orders counts as needing more."""
+    needed = [s[field] if s[field] is not None else np.inf for s in figures['slices']]
+    median = np.median(needed)
+    text = f'{median:.0f}' if np.isfinite(median) else f'> {half}'
+    return f'{text} ({int(np.isfinite(needed).sum())} of {len(needed)} within {half})'
+
+
+def summary_table(results, doses, noise_srocc, half):
+    """One row per checkpoint (and the noise baseline's SROCC), as markdown lines."""
+    lines = ['| checkpoint | validation mAP | mean full-dose score | slices strictly falling | '
+             'median trials 100 vs 50 % | median trials 50 vs 25 % | pooled SROCC vs dose |',
+             '|---|---:|---:|---:|---:|---:|---:|']
+    for name, figures in results.items():
+        scores = np.array([s['scores'] for s in figures['slices']])
+        levels = np.tile(np.asarray(doses, float), len(scores))
+        figures['mean_full_dose'] = float(scores[:, 0].mean())
+        figures['srocc'] = float(srocc(scores.ravel(), levels))
+        lines.append(
+            f'| {name} | {figures["val_map"]:.3f} | {figures["mean_full_dose"]:.3f} | '
+            f'{sum(s["falling"] for s in figures["slices"])} of {len(scores)} | '
+            f'{median_trials(figures, "trials_100_50", half)} | '
+            f'{median_trials(figures, "trials_50_25", half)} | {figures["srocc"]:.3f} |')
+    lines.append(f'| noise baseline (minus soft-tissue noise) | | | | | | {noise_srocc:.3f} |')
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--checkpoint', action='append', metavar='NAME=PATH',
@@ -108,7 +136,15 @@ def main():
     parser.add_argument('--json', help='write every figure to this JSON file')
     parser.add_argument('--record', action='store_true',
                         help=f'write the tables to the "{SECTION[3:]}" section of {RESULTS}')
+    parser.add_argument('--summarise', nargs='+', metavar='JSON',
+                        help='print the summary table of earlier --json runs and stop')
     args = parser.parse_args()
+    if args.summarise:
+        saved = [json.loads(Path(path).read_text()) for path in args.summarise]
+        results = {name: f for run in saved for name, f in run['results'].items()}
+        print('\n'.join(summary_table(results, saved[0]['doses'], saved[0]['noise_srocc'],
+                                       saved[0].get('trials', args.trials) // 2)))
+        return
     load_before = os.getloadavg()[0]
     # the seeded validation lesions depend on the slices' paths as training spells them,
     # relative to the repository root
@@ -160,11 +196,6 @@ def main():
     known = np.isfinite(noise_scores)
     noise_srocc = srocc(noise_scores[known], levels[known])
 
-    def median_trials(figures, field):
-        reached = [s[field] for s in figures['slices'] if s[field] is not None]
-        text = f'{np.median(reached):.0f}' if reached else '-'
-        return f'{text} ({len(reached)} of {len(figures["slices"])} within {args.trials // 2})'
-
     grid_note = f'{args.trials} paired trials per slice and dose, one set'
     lines = [
         f'{len(slices)} validation slices of {len({s["patient"] for s in slices.values()})} '
@@ -172,19 +203,7 @@ def main():
         f'slices each), {len(entries)} validation images for the mAP; doses '
         f'{", ".join(f"{d:g}" for d in args.doses)} %; {grid_note}; {args.resamples} resamples '
         f'per count; {torch.get_num_threads()} torch threads.', '',
-        '| checkpoint | validation mAP | mean full-dose score | slices strictly falling | '
-        'median trials 100 vs 50 % | median trials 50 vs 25 % | pooled SROCC vs dose |',
-        '|---|---:|---:|---:|---:|---:|---:|']
-    for name, figures in results.items():
-        scores = np.array([s['scores'] for s in figures['slices']])
-        figures['mean_full_dose'] = float(scores[:, 0].mean())
-        figures['srocc'] = float(srocc(scores.ravel(), levels))
-        lines.append(
-            f'| {name} | {figures["val_map"]:.3f} | {figures["mean_full_dose"]:.3f} | '
-            f'{sum(s["falling"] for s in figures["slices"])} of {len(scores)} | '
-            f'{median_trials(figures, "trials_100_50")} | '
-            f'{median_trials(figures, "trials_50_25")} | {figures["srocc"]:.3f} |')
-    lines.append(f'| noise baseline (minus soft-tissue noise) | | | | | | {noise_srocc:.3f} |')
+        *summary_table(results, args.doses, noise_srocc, args.trials // 2)]
     lines += ['', 'Per slice (score at each dose; trials to order 100 vs 50 % and 50 vs 25 %, '
                   '"-" beyond half the pool):', '',
               '| slice | patient | maker | ' + ' | '.join(results) + ' |',
@@ -205,7 +224,8 @@ def main():
     print('\n'.join(lines))
     if args.json:
         Path(args.json).write_text(json.dumps(dict(results=results, noise_srocc=noise_srocc,
-                                                   doses=list(args.doses)), indent=1))
+                                                   doses=list(args.doses), trials=args.trials),
+                                              indent=1))
     if args.record:
         record(SECTION, 'bench_generalisation.py', '\n'.join(lines))
 
