@@ -1,8 +1,6 @@
 """Paired trials on the dose levels of a slice, and how many of them order two levels."""
 import time
 
-import numpy as np
-
 from d2iqa.lesions import Placement
 from d2iqa.scoring import ScoringOptions, TrialDetections, run_trials, set_map, trial_rng
 

@@ -21,7 +21,6 @@ benchmarks/RESULTS.md.
 """
 import argparse
 import os
-import time
 from pathlib import Path
 
 import numpy as np

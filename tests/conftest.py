@@ -67,9 +67,3 @@ def write_ct_dicom(path, raw, *, slope=1.0, intercept=-1024.0, position=None,
 def write_dicom():
     """The :func:`write_ct_dicom` writer."""
     return write_ct_dicom
-
-
-@pytest.fixture
-def write_dicom():
-    """The :func:`write_ct_dicom` writer."""
-    return write_ct_dicom
