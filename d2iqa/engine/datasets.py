@@ -1,5 +1,6 @@
 """Unlabelled CT slices as an mmdet dataset: lesions are pasted in by the pipeline."""
 import fnmatch
+import logging
 import os
 from collections import defaultdict
 
@@ -123,6 +124,6 @@ class CTSliceDataset(BaseDataset):
             Placement.from_image(window(ct_slice.hu, preset='d2iqa'), config=lesion_config)
         except LesionPlacementError as exc:
             print_log(f'CTSliceDataset: skipped {ct_slice.source} (slice {ct_slice.index}): '
-                      f'{exc}', logger='current', level=30)
+                      f'{exc}', logger='current', level=logging.WARNING)
             return False
         return True
