@@ -12,7 +12,7 @@ WORK=$2
 shift 2
 PY=${PYTHON:-python}
 RECIPES=${*:-lite_finetune lite_finetune_rescale lite_finetune_rescale_sharpness \
-lite_finetune_rescale_sharpness_dose}
+lite_finetune_rescale_dose}
 evaluate() {  # NAME CHECKPOINT
     "$PY" benchmarks/bench_generalisation.py --checkpoint "$1=$2" --trials 40 \
         --doses 100 50 25 --json "$WORK/$1.json" > "$WORK/$1.eval.log" 2>&1
