@@ -55,4 +55,4 @@ def test_cli_info(capsys, tmp_path):
     assert 'Pancreas (1 files)' in out and '512x512, HU -1024..' in out
     (tmp_path / 'bad.dcm').write_bytes(b'junk')
     assert main(['info', str(tmp_path)]) == 1
-    assert 'bad.dcm: is not a DICOM file' in capsys.readouterr().out
+    assert 'bad.dcm: is not a DICOM file' in capsys.readouterr().err

@@ -1,5 +1,11 @@
-"""``d2iqa info PATH...``: list the CT series under the paths and what each slice holds."""
-from ..io import discover, load_series
+"""``d2iqa info PATH...``: list the CT series under the paths and what each slice holds.
+
+Every series is listed; each file that cannot be read is reported with its reason and the
+listing goes on. The exit status is 1 when any file failed (2 when a path does not exist).
+"""
+import sys
+
+from ..io import discover, load_readable
 
 
 def describe_slice(ct_slice):
@@ -21,20 +27,30 @@ def describe_slice(ct_slice):
 
 def run(args):
     found = discover(*args.paths, allow_non_ct=args.allow_non_ct)
+    errors = list(found.errors)
     for source in found.series:
-        print(f'{source.kind} series {source.key}: {source.description}')
-        slices = load_series(source, values=args.values, allow_non_ct=args.allow_non_ct)
+        slices, unreadable = load_readable(source, values=args.values,
+                                           allow_non_ct=args.allow_non_ct)
+        errors.extend(unreadable)
+        print(f'{source.kind} series {source.key}: {source.description}'
+              + (f', {len(unreadable)} unreadable' if unreadable else ''))
         for ct_slice in slices:
             print(describe_slice(ct_slice))
     for path, reason in found.skipped:
         print(f'skipped {path}: {reason}')
-    for path, reason in found.errors:
-        print(f'error {path}: {reason}')
-    return 1 if found.errors and not found.series else 0
+    for path, reason in errors:
+        print(f'error {path}: {reason}', file=sys.stderr)
+    if errors:
+        print(f'{len(errors)} file(s) could not be read', file=sys.stderr)
+    return 1 if errors else 0
 
 
 def add_parser(subparsers):
-    parser = subparsers.add_parser('info', help='list CT series and describe their slices')
+    parser = subparsers.add_parser(
+        'info', help='list CT series and describe their slices',
+        description='List every CT series under the paths and describe its slices. Files '
+                    'that cannot be read are reported (on stderr) and the listing goes on; '
+                    'the exit status is 1 when any file failed.')
     parser.add_argument('paths', nargs='+', help='files or folders (walked recursively)')
     parser.add_argument('--values', default=None,
                         help="units of TIFF/PNG/NPY pixels: 'hu' or a window preset ('d2iqa')")

@@ -2,12 +2,14 @@
 
 Writes per-slice rows as each slice finishes, per-series summaries, an errors report and
 optionally JSON (:mod:`d2iqa.scoring.batch`). The scorer is a plug-in of the
-``ct_nriqa.scorers`` entry-point group (``d2iqa`` by default).
+``ct_nriqa.scorers`` entry-point group (``d2iqa`` by default). Under ``torchrun`` or
+``srun`` (``--launcher pytorch|slurm``) the ranks share the slices out.
 """
 import os
 import sys
 
-from ..scoring.batch import score_study
+from ..scoring.batch import RankFailure, score_study
+from ..scoring.lock import OutputLockedError
 from ..scoring.detector import check_device
 from ..scoring.plugins import create_scorer, scorer_names
 from ..scoring.scorer import PROFILES
@@ -43,31 +45,50 @@ def _scorer(args):
     return scorer, settings
 
 
+def _local_processes():
+    """Processes of this job on this machine (torchrun and srun say; else 1)."""
+    for name in ('LOCAL_WORLD_SIZE', 'SLURM_NTASKS_PER_NODE'):
+        text = os.environ.get(name, '').split('(')[0]
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+    return 1
+
+
 def run(args):
     import torch
+
+    from ..mm_common.runner import init_distributed
 
     if args.every < 1:
         raise SystemExit(f'd2iqa score: error: --every must be >= 1, got {args.every}')
     if args.z_range is not None and args.z_range[0] > args.z_range[1]:
         raise SystemExit(f'd2iqa score: error: --z-range needs ZMIN <= ZMAX, got '
                          f'{args.z_range[0]:g} {args.z_range[1]:g}')
-    if args.threads < 1:
+    if args.threads is not None and args.threads < 1:
         raise SystemExit(f'd2iqa score: error: --threads must be >= 1, got {args.threads}')
     try:
         check_device(args.device)
-    except ValueError as exc:
+        local_rank = init_distributed(args.launcher, cuda=args.device.startswith('cuda'))
+    except (ValueError, RuntimeError) as exc:
         raise SystemExit(f'd2iqa score: error: {exc}') from None
-    torch.set_num_threads(args.threads)
+    if args.launcher != 'none' and args.device == 'cuda':
+        args.device = f'cuda:{local_rank}'
+    torch.set_num_threads(args.threads or max(1, _cores() // _local_processes()))
     scorer, settings = _scorer(args)
+    leader = not torch.distributed.is_initialized() or torch.distributed.get_rank() == 0
     try:
         study = score_study(args.paths, scorer, out=args.out, json_path=args.json,
                             every=args.every, z_range=args.z_range, values=args.values,
                             resume=args.resume, settings=settings, progress=not args.quiet)
-    except ValueError as exc:
+    except (ValueError, OutputLockedError) as exc:
         raise SystemExit(f'd2iqa score: error: {exc}') from None
+    except RankFailure:              # rank 0 says why
+        return 1
     finally:
         getattr(scorer, 'close', lambda: None)()
     scored = len(study.rows)
+    if not leader:
+        return 0 if scored else 1
     print(f'{scored} slices scored ({study.resumed} from the earlier run), '
           f'{len(study.series)} series, {len(study.errors)} errors')
     for summary in study.series:
@@ -128,9 +149,14 @@ def add_parser(subparsers):
     parser.add_argument('--values', default=None,
                         help="units of TIFF/PNG/NPY pixels: 'hu' or a window preset ('d2iqa')")
     parser.add_argument('--device', default='cpu', help="'cpu' (default), 'cuda' or 'cuda:N'")
-    parser.add_argument('--threads', type=int, default=_cores(), metavar='N',
-                        help='CPU threads for torch (default: all cores given to this process, '
-                             f'here {_cores()})')
+    parser.add_argument('--threads', type=int, metavar='N',
+                        help='CPU threads for torch (default: the cores given to this process '
+                             f'(here {_cores()}) shared among the processes of the job on this '
+                             'machine)')
+    parser.add_argument('--launcher', choices=('none', 'pytorch', 'slurm'), default='none',
+                        help="'pytorch' under torchrun, 'slurm' under srun: the processes "
+                             'share the slices out (gloo on CPU, NCCL on GPUs; with --device '
+                             'cuda each process takes the GPU of its local rank)')
     parser.add_argument('--resume', action='store_true',
                         help='keep the rows already in --out and score the other slices')
     parser.add_argument('--quiet', action='store_true', help='no progress bar')

@@ -109,6 +109,21 @@ def _padding_mask(ds, raw):
     return (raw >= low) & (raw <= high)
 
 
+#: Slices whose normal is further than this from the patient's z axis are reformats, not axial
+#: (gantry tilts stay well within it).
+MAX_AXIAL_TILT_DEG = 45.0
+
+
+def _check_axial(normal, path):
+    """Raise :class:`CTReadError` unless the slice normal is within MAX_AXIAL_TILT_DEG of z."""
+    tilt = float(np.degrees(np.arccos(min(1.0, abs(normal[2]) / np.linalg.norm(normal)))))
+    if tilt > MAX_AXIAL_TILT_DEG:
+        plane = 'coronal' if abs(normal[1]) >= abs(normal[0]) else 'sagittal'
+        raise CTReadError(path, f'is a {plane} image (its ImageOrientationPatient puts the slice '
+                                f'normal {tilt:.0f} degrees from the patient axis), not an axial '
+                                'slice: D2IQA scores axial slices; leave reformats out')
+
+
 def read_dicom(path, *, allow_non_ct=False):
     """Read every frame of one DICOM file as :class:`CTSlice` objects in HU.
 
@@ -123,6 +138,12 @@ def read_dicom(path, *, allow_non_ct=False):
     -------
     list of CTSlice
         One per frame, ``index`` = frame number.
+
+    Raises
+    ------
+    CTReadError
+        Unreadable file, no pixel data, not CT (unless allowed), or not axial (a coronal or
+        sagittal reformat).
     """
     path = str(path)
     ds = _dcmread(path)
@@ -133,6 +154,8 @@ def read_dicom(path, *, allow_non_ct=False):
     raw_frames = _pixel_frames(ds, path)
     orientation = _value(ds, 0, 'ImageOrientationPatient', 'PlaneOrientationSequence')
     normal = slice_normal(orientation) if orientation is not None else None
+    if normal is not None:
+        _check_axial(normal, path)
     slices = []
     for frame, raw in enumerate(raw_frames):
         slope = _float_or_none(_value(ds, frame, 'RescaleSlope', 'PixelValueTransformationSequence'))

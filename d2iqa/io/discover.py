@@ -72,7 +72,8 @@ class Discovery:
     skipped: list = field(default_factory=list)
 
 
-def _walk(paths):
+def _walk(paths, empty_folders):
+    """The files under ``paths``, in sorted order; folders without any entry go to the list."""
     for root in paths:
         root = resolve_path(os.fspath(root))
         if os.path.isfile(root):
@@ -83,6 +84,8 @@ def _walk(paths):
         for folder, dirs, files in os.walk(root):
             dirs.sort()
             dirs[:] = [d for d in dirs if not d.startswith('.')]
+            if not dirs and not files:
+                empty_folders.append(folder)
             for name in sorted(files):
                 if not name.startswith('.'):
                     yield os.path.join(folder, name)
@@ -108,12 +111,14 @@ def discover(*paths, allow_non_ct=False):
     -------
     Discovery
         ``series`` (DICOM grouped by SeriesInstanceUID, then each volume or image file),
-        ``errors`` (path, reason) for files that look like images but cannot be read, and
-        ``skipped`` (path, reason) for readable files that are not CT images.
+        ``errors`` (path, reason) for files that look like images but cannot be read and for
+        empty folders, and ``skipped`` (path, reason) for readable files that are not CT
+        images.
     """
     found = Discovery()
     dicom_groups = {}
-    for path in _walk(paths):
+    empty_folders = []
+    for path in _walk(paths, empty_folders):
         name = os.path.basename(path)
         kind = file_kind(path)
         if kind != 'dicom':
@@ -143,6 +148,7 @@ def discover(*paths, allow_non_ct=False):
                 scanner_model=_text_or_none(header.get('ManufacturerModelName')))
         group = dicom_groups[uid]
         group.paths.append(path)
+    found.errors.extend((folder, 'is an empty folder') for folder in empty_folders)
     found.series[:0] = list(dicom_groups.values())
     for group in dicom_groups.values():
         group.description = f'{group.description} ({len(group.paths)} files)'.strip()

@@ -64,13 +64,48 @@ def load_series(path, *, values=None, allow_non_ct=False, series_uid=None):
         else slices
 
 
+def load_readable(source, *, values=None, allow_non_ct=False):
+    """Load a series found by :func:`~d2iqa.io.discover`, leaving out its unreadable files.
+
+    A DICOM series with broken files loads from the others (each slice is sorted as in a
+    whole series); a volume or image file that cannot be read gives no slices.
+
+    Parameters
+    ----------
+    source : SeriesSource
+    values, allow_non_ct
+        As for :func:`load_series`.
+
+    Returns
+    -------
+    slices : list of CTSlice
+    errors : list of (str, str)
+        ``(path, reason)`` of every file that could not be read.
+    """
+    try:
+        return load_series(source, values=values, allow_non_ct=allow_non_ct), []
+    except CTReadError as exc:
+        if source.kind != 'dicom' or len(source.paths) == 1:
+            return [], [(exc.path, exc.reason)]
+    readable, errors = [], []
+    for path in source.paths:
+        try:
+            _read_file(path, values=values, allow_non_ct=allow_non_ct)
+            readable.append(path)
+        except CTReadError as exc:
+            errors.append((exc.path, exc.reason))
+    slices = load_series(readable, values=values, allow_non_ct=allow_non_ct) if readable else []
+    return slices, errors
+
+
 def _load_folder(path, *, values, allow_non_ct, series_uid):
     found = discover(path, allow_non_ct=allow_non_ct)
     series = found.series
     if series_uid is not None:
         series = [s for s in series if s.key == series_uid]
     if not series:
-        reasons = '; '.join(f'{os.path.basename(p)}: {r}' for p, r in (found.errors + found.skipped)[:5])
+        problems = [(p, r) for p, r in found.errors + found.skipped if p != path]
+        reasons = '; '.join(f'{os.path.basename(p)}: {r}' for p, r in problems[:5])
         wanted = f'series {series_uid}' if series_uid else 'CT images'
         raise CTReadError(path, f'holds no {wanted}' + (f' ({reasons})' if reasons else
                                                         ' (the folder is empty)'))

@@ -1,5 +1,7 @@
 """Prepare an MMEngine config for the train / test tools (the logic the tools must not hold)."""
+import datetime
 import os
+import subprocess
 
 import torch
 from mmengine.config import Config, DictAction
@@ -33,6 +35,60 @@ def _init_cpu_process_group():
     import torch.distributed as dist
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
+
+
+def _slurm_environment():
+    """torch.distributed's environment variables from SLURM's (``srun`` starts the ranks)."""
+    try:
+        rank, tasks = int(os.environ['SLURM_PROCID']), int(os.environ['SLURM_NTASKS'])
+    except KeyError as exc:
+        raise RuntimeError(f'--launcher slurm needs the SLURM variables that srun sets '
+                           f'({exc.args[0]} is missing): start the job with srun') from None
+    os.environ['RANK'], os.environ['WORLD_SIZE'] = str(rank), str(tasks)
+    os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+    tasks_per_node = os.environ.get('SLURM_NTASKS_PER_NODE', '').split('(')[0]
+    os.environ['LOCAL_WORLD_SIZE'] = tasks_per_node or str(tasks)
+    if 'MASTER_ADDR' not in os.environ:
+        os.environ['MASTER_ADDR'] = subprocess.getoutput(
+            f'scontrol show hostname {os.environ["SLURM_NODELIST"]} | head -n1')
+    os.environ.setdefault('MASTER_PORT', '29500')
+
+
+def init_distributed(launcher, *, cuda, timeout=datetime.timedelta(hours=24)):
+    """Join the process group of a job started by torchrun (``'pytorch'``) or ``srun``.
+
+    Parameters
+    ----------
+    launcher : {'none', 'pytorch', 'slurm'}
+        ``'none'``: one process, nothing to join.
+    cuda : bool
+        NCCL, with this rank on GPU ``LOCAL_RANK``; else gloo (CPU).
+    timeout : datetime.timedelta
+        How long a rank waits for the others at a collective step (a batch job's ranks may
+        finish their shares hours apart).
+
+    Returns
+    -------
+    int
+        This process's local rank (its GPU index with ``cuda``).
+    """
+    import torch.distributed as dist
+
+    if launcher == 'none':
+        return 0
+    if launcher == 'slurm':
+        _slurm_environment()
+    elif launcher != 'pytorch':
+        raise ValueError(f"launcher must be 'none', 'pytorch' or 'slurm', got {launcher!r}")
+    if 'RANK' not in os.environ:
+        raise RuntimeError(f'--launcher {launcher} needs RANK, WORLD_SIZE, MASTER_ADDR and '
+                           'MASTER_PORT: start the processes with torchrun (or srun for slurm)')
+    local_rank = int(os.environ.get('LOCAL_RANK', 0))
+    if cuda:
+        torch.cuda.set_device(local_rank)
+    if not dist.is_initialized():
+        dist.init_process_group(backend='nccl' if cuda else 'gloo', timeout=timeout)
+    return local_rank
 
 
 def prepare_config(config, *, work_dir=None, cfg_options=None, launcher='none', amp=False,

@@ -1,10 +1,14 @@
 """Score every slice of study folders: per-slice CSV rows, per-series summaries, errors, JSON.
 
-:func:`score_study` is what ``d2iqa score`` runs. Rows are written and flushed as each slice
-finishes; with ``resume=True`` the slices already in the CSV are skipped, so a killed run
-loses at most the slice in progress, and the resumed CSV has the rows of an uninterrupted run
-in the same order (the ``seconds`` column aside). Unreadable files and slices that cannot host
-the lesions go to the errors CSV and the run goes on. Output files, for ``out='results.csv'``:
+:func:`score_study` is what ``d2iqa score`` runs, in one process or in every rank of a
+torch.distributed job. Rows are written and synced to disk as each slice finishes, one whole
+row per write (a kill leaves a row whole or absent; a cut last line is dropped on resume);
+with ``resume=True`` the slices already written are skipped, so a killed run loses at most
+the slices in progress, and the resumed CSV has the rows of an uninterrupted one-process run
+in the same order (the ``seconds`` column aside), whatever the number of processes of either
+run. Unreadable files, files that are not CT images and slices that cannot host the lesions
+go to the errors CSV and the run goes on. One run at a time owns the outputs
+(:class:`~d2iqa.scoring.lock.OutputLock`). Output files, for ``out='results.csv'``:
 
 * ``results.csv``: one row per scored slice (:data:`SLICE_FIELDS`);
 * ``results_series.csv``: per-series mean, median, minimum and 10th percentile
@@ -12,9 +16,14 @@ the lesions go to the errors CSV and the run goes on. Output files, for ``out='r
 * ``results_errors.csv``: what could not be scored and why (:data:`ERROR_FIELDS`), remade
   by every run (a resumed run retries the slices that failed);
 * ``results_settings.json``: the scorer and options, checked by ``resume=True``;
-* optionally a JSON file with the settings, the slices, the series and the errors.
+* optionally a JSON file with the settings, the slices, the series and the errors;
+* while a run is going: ``results.csv.lock`` (the owner) and, for N > 1 processes,
+  ``results_partRofN.csv`` (the rows of rank R), merged into ``results.csv`` at the end.
+
+Every file but the rows being appended is replaced atomically (:func:`~.lock.write_atomic`).
 """
 import csv
+import glob
 import io
 import json
 import os
@@ -25,11 +34,12 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..io import CTReadError, discover, load_series
+from ..io import CTReadError, discover, load_readable
 from ..lesions import LesionPlacementError
+from .lock import OutputLock, write_atomic
 
-__all__ = ['ERROR_FIELDS', 'SERIES_FIELDS', 'SLICE_FIELDS', 'StudyResult', 'output_paths',
-           'score_study', 'select_slices', 'summarise_series']
+__all__ = ['ERROR_FIELDS', 'RankFailure', 'SERIES_FIELDS', 'SLICE_FIELDS', 'StudyResult',
+           'output_paths', 'score_study', 'select_slices', 'summarise_series']
 
 #: Columns of the per-slice CSV.
 SLICE_FIELDS = ('file', 'series_uid', 'slice_index', 'slice_position', 'score', 'sem', 'trials',
@@ -38,6 +48,10 @@ SLICE_FIELDS = ('file', 'series_uid', 'slice_index', 'slice_position', 'score', 
 SERIES_FIELDS = ('series_uid', 'n_slices', 'mean', 'median', 'min', 'p10')
 #: Columns of the errors CSV.
 ERROR_FIELDS = ('file', 'series_uid', 'slice_index', 'reason')
+
+
+class RankFailure(RuntimeError):
+    """Raised on the other ranks of a distributed run when rank 0 could not start it."""
 
 
 @dataclass
@@ -66,10 +80,14 @@ class StudyResult:
     resumed: int = 0
 
 
+def _stem(out):
+    return out.with_suffix('') if out.suffix.lower() == '.csv' else out
+
+
 def output_paths(out, *, json_path=None):
     """The output files of a run writing its per-slice rows to ``out`` (see module docstring)."""
     out = Path(out)
-    stem = out.with_suffix('') if out.suffix.lower() == '.csv' else out
+    stem = _stem(out)
     paths = {'slices': out, 'series': Path(f'{stem}_series.csv'),
              'errors': Path(f'{stem}_errors.csv'), 'settings': Path(f'{stem}_settings.json')}
     if json_path is not None:
@@ -129,24 +147,6 @@ def _error(path, reason, *, series='', index=''):
     return {'file': str(path), 'series_uid': series, 'slice_index': index, 'reason': reason}
 
 
-def _load(source, values, errors):
-    """The slices of a series; unreadable DICOM files are reported and the rest loaded."""
-    try:
-        return load_series(source, values=values)
-    except CTReadError as exc:
-        if source.kind != 'dicom' or len(source.paths) == 1:
-            errors.append(_error(exc.path, exc.reason, series=source.key))
-            return []
-    readable = []
-    for path in source.paths:
-        try:
-            load_series([path], values=values)
-            readable.append(path)
-        except CTReadError as exc:
-            errors.append(_error(path, exc.reason, series=source.key))
-    return load_series(readable, values=values) if readable else []
-
-
 def _read_finished(path):
     """Complete rows of an earlier run's CSV (a last line cut by a kill is dropped)."""
     text = path.read_text()
@@ -183,16 +183,109 @@ def _check_settings(path, settings):
                              'resume with the same options, or start again without --resume')
 
 
-def _write_csv(path, fields, rows):
-    with open(path, 'w', newline='') as stream:
-        writer = csv.DictWriter(stream, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+def _csv_text(fields, rows):
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=fields, lineterminator='\n')
+    writer.writeheader()
+    writer.writerows(rows)
+    return stream.getvalue()
+
+
+def _part_files(slices_path):
+    """The per-process row files of distributed runs writing to ``slices_path``."""
+    stem = _stem(slices_path)
+    return sorted(stem.parent.glob(f'{glob.escape(stem.name)}_part*of*.csv'))
+
+
+def _part_file(slices_path, rank, size):
+    return Path(f'{_stem(slices_path)}_part{rank}of{size}.csv')
+
+
+class _RowWriter:
+    """Appends whole rows to a CSV: each row one write, flushed and synced to disk."""
+
+    def __init__(self, path, *, header):
+        self.stream = open(path, 'a' if not header else 'w', newline='')
+        if header:
+            self._write(','.join(SLICE_FIELDS) + '\n')
+
+    def _write(self, text):
+        self.stream.write(text)
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+
+    def write(self, row):
+        line = io.StringIO()
+        csv.DictWriter(line, fieldnames=SLICE_FIELDS, lineterminator='\n').writerow(row)
+        self._write(line.getvalue())
+
+    def close(self):
+        self.stream.close()
+
+
+class _ProcessGroup:
+    """This process's place among the ranks of a torch.distributed job (one process if none)."""
+
+    def __init__(self):
+        try:
+            from mmengine import dist
+        except ImportError:
+            dist = None
+        self.dist = dist
+        self.rank = dist.get_rank() if dist else 0
+        self.size = dist.get_world_size() if dist else 1
+
+    def broadcast(self, value):
+        """Rank 0's ``value`` on every rank."""
+        if self.size == 1:
+            return value
+        box = [value]
+        self.dist.broadcast_object_list(box, src=0)
+        return box[0]
+
+    def gather(self, value):
+        """The values of all ranks, in rank order (on every rank)."""
+        return [value] if self.size == 1 else self.dist.all_gather_object(value)
+
+
+def _prepare_outputs(files, settings, *, resume):
+    """Rank 0, holding the lock: fold earlier rows into the CSV; return their keys."""
+    finished = []
+    parts = _part_files(files['slices'])
+    if resume and (files['slices'].is_file() or parts):
+        _check_settings(files['settings'], settings)
+        for path in [files['slices']] * files['slices'].is_file() + parts:
+            finished.extend(_read_finished(path))
+    write_atomic(files['settings'], json.dumps(settings, indent=2) + '\n')
+    write_atomic(files['slices'], _csv_text(SLICE_FIELDS, finished))
+    for path in parts:
+        path.unlink()
+    return finished
+
+
+def _merge_rows(files, order):
+    """Rank 0 at the end: every row of the CSV and the part files, in one-process order."""
+    rows = []
+    parts = _part_files(files['slices'])
+    for path in [files['slices']] + parts:
+        rows.extend(_read_finished(path))
+    position = {key: number for number, key in enumerate(order)}
+    rows.sort(key=lambda row: position.get((row['file'], row['slice_index']), len(position)))
+    write_atomic(files['slices'], _csv_text(SLICE_FIELDS, rows))
+    for path in parts:
+        path.unlink()
+    return rows
 
 
 def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, values=None,
                 resume=False, settings=None, progress=True):
     """Score every (selected) slice of the CT series found under ``paths``.
+
+    Under torch.distributed (``torchrun``; the process group already initialised) every rank
+    calls this with the same arguments: the slices left to score are dealt out in turn over
+    the ranks, each rank appends its rows to its own part file, and rank 0 merges them at the
+    end into the CSV of a one-process run (same rows, same order). A resumed run may use
+    another number of processes than the run it resumes.
 
     Parameters
     ----------
@@ -203,7 +296,8 @@ def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, va
         E.g. ``create_scorer('d2iqa')``: ``score_slice(ct_slice)`` gives each row's
         ``.score``, ``.sem`` and ``.n_trials``.
     out : str or path-like
-        The per-slice CSV; the other outputs are named after it (:func:`output_paths`).
+        The per-slice CSV; the other outputs are named after it (:func:`output_paths`),
+        the lock ``out + '.lock'`` (:class:`~d2iqa.scoring.lock.OutputLock`) among them.
     json_path : str or path-like, optional
         Also write everything as JSON there.
     every : int
@@ -213,22 +307,27 @@ def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, va
     values : str, optional
         Units of TIFF / PNG / NPY pixels ('hu' or a window preset), see ``d2iqa.load_slice``.
     resume : bool
-        Keep the rows already in ``out`` and score only the other slices; the settings must
-        be those of the earlier run.
+        Keep the rows already in ``out`` (and in the part files of a killed distributed run)
+        and score only the other slices; the settings must be those of the earlier run.
     settings : dict, optional
         JSON-serialisable description of the scorer and its options, saved beside the
         results and compared on resume.
     progress : bool
-        Show a progress bar over the slices.
+        Show a progress bar over the slices (rank 0's, under torch.distributed).
 
     Returns
     -------
     StudyResult
+        The whole study's, on every rank.
 
     Raises
     ------
     ValueError
         For invalid options, or results to resume that were made with other settings.
+    OutputLockedError
+        Another run is writing to ``out``.
+    RankFailure
+        On ranks other than 0 when rank 0 raised one of the above.
     """
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise ValueError(f'every must be a positive integer, got {every!r}')
@@ -239,56 +338,104 @@ def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, va
     files = output_paths(out, json_path=json_path)
     settings = json.loads(json.dumps({**(settings or {}), 'every': every, 'z_range': z_range,
                                       'values': values}))
-    files['slices'].parent.mkdir(parents=True, exist_ok=True)
-    finished = []
-    if resume and files['slices'].is_file():
-        _check_settings(files['settings'], settings)
-        finished = _read_finished(files['slices'])
-    files['settings'].write_text(json.dumps(settings, indent=2) + '\n')
-    _write_csv(files['slices'], SLICE_FIELDS, finished)
+    group = _ProcessGroup()
+    lock = OutputLock(f'{files["slices"]}.lock') if group.rank == 0 else None
+    started, failure = None, None
+    if lock is not None:
+        try:
+            files['slices'].parent.mkdir(parents=True, exist_ok=True)
+            lock.acquire()
+            started = {'finished': _prepare_outputs(files, settings, resume=resume)}
+        except Exception as exc:       # every rank must learn of it, not wait for rank 0
+            failure = exc
+            started = {'failure': f'{type(exc).__name__}: {exc}'}
+    started = group.broadcast(started)
+    if 'failure' in started:
+        if lock is not None:
+            lock.release()
+            raise failure
+        raise RankFailure(f'rank 0 could not start the run: {started["failure"]}')
+    try:
+        return _score_shard(paths, scorer, files, started['finished'], group, settings,
+                            every=every, z_range=z_range, values=values, progress=progress)
+    finally:
+        if lock is not None:
+            lock.release()
 
+
+def _score_shard(paths, scorer, files, finished, group, settings, *, every, z_range, values,
+                 progress):
+    """Score this rank's share of the slices left; rank 0 merges and writes the summaries."""
     done = {(row['file'], row['slice_index']) for row in finished}
-    rows, errors = [_typed(row) for row in finished], []
+    ordered_errors = []                 # (sort key, error): the order of a one-process run
+    order = []                          # every selected slice, in one-process order
+    leader = group.rank == 0
     found = discover(*paths)
-    errors.extend(_error(path, reason) for path, reason in found.errors)
-    bar = tqdm(total=0, unit='slice', desc='scoring', disable=not progress)
-    with open(files['slices'], 'a', newline='') as stream, bar:
-        writer = csv.DictWriter(stream, fieldnames=SLICE_FIELDS)
-        for source in found.series:
-            selected, unplaced = select_slices(_load(source, values, errors), every=every,
-                                               z_range=z_range)
-            errors.extend(_error(s.source, 'has no slice position: --z-range needs one',
-                                 series=source.key, index=s.index) for s in unplaced)
-            bar.total += len(selected)
-            bar.refresh()
-            for ct_slice in selected:
-                if (ct_slice.source, str(ct_slice.index)) in done:
-                    bar.update()
+    if leader:
+        reported = found.errors + found.skipped
+        ordered_errors.extend(((-1, 0, n), _error(path, reason))
+                              for n, (path, reason) in enumerate(reported))
+    if group.size == 1:
+        writer = _RowWriter(files['slices'], header=False)
+    else:
+        writer = _RowWriter(_part_file(files['slices'], group.rank, group.size), header=True)
+    dealt = 0
+    bar = tqdm(total=0, unit='slice', desc='scoring' if group.size == 1 else
+               f'scoring (rank 0 of {group.size})', disable=not (progress and leader))
+    with bar:
+        for number, source in enumerate(found.series):
+            slices, unreadable = load_readable(source, values=values)
+            selected, unplaced = select_slices(slices, every=every, z_range=z_range)
+            if leader:
+                ordered_errors.extend(((number, 0, n), _error(path, reason, series=source.key))
+                                      for n, (path, reason) in enumerate(unreadable))
+                ordered_errors.extend(
+                    ((number, 1, n), _error(s.source, 'has no slice position: --z-range needs '
+                                            'one', series=source.key, index=s.index))
+                    for n, s in enumerate(unplaced))
+            mine = []
+            for position, ct_slice in enumerate(selected):
+                key = (ct_slice.source, str(ct_slice.index))
+                order.append(key)
+                if key in done:
                     continue
+                if dealt % group.size == group.rank:
+                    mine.append((position, ct_slice))
+                dealt += 1
+            bar.total += len(mine)
+            bar.refresh()
+            for position, ct_slice in mine:
                 start = time.perf_counter()
                 try:
                     result = scorer.score_slice(ct_slice)
                 except (CTReadError, LesionPlacementError) as exc:
-                    errors.append(_error(ct_slice.source, str(exc), series=source.key,
-                                         index=ct_slice.index))
+                    reason = exc.reason if isinstance(exc, CTReadError) else str(exc)
+                    ordered_errors.append(((number, 2, position), _error(
+                        ct_slice.source, reason, series=source.key, index=ct_slice.index)))
                     bar.update()
                     continue
-                row = {'file': ct_slice.source, 'series_uid': source.key,
-                       'slice_index': ct_slice.index, 'slice_position': ct_slice.slice_position,
-                       'score': float(result.score), 'sem': float(result.sem),
-                       'trials': result.n_trials,
-                       'seconds': round(time.perf_counter() - start, 3)}
-                writer.writerow(row)
-                stream.flush()
-                rows.append(row)
+                writer.write({'file': ct_slice.source, 'series_uid': source.key,
+                              'slice_index': ct_slice.index,
+                              'slice_position': ct_slice.slice_position,
+                              'score': float(result.score), 'sem': float(result.sem),
+                              'trials': result.n_trials,
+                              'seconds': round(time.perf_counter() - start, 3)})
                 bar.set_postfix_str(f'{os.path.basename(ct_slice.source)}: {result.score:.4f}')
                 bar.update()
-    series = summarise_series(rows)
-    _write_csv(files['series'], SERIES_FIELDS, series)
-    _write_csv(files['errors'], ERROR_FIELDS, errors)
-    if 'json' in files:
-        files['json'].write_text(json.dumps(
-            {'settings': settings, 'slices': rows, 'series': series, 'errors': errors},
-            indent=2) + '\n')
-    return StudyResult(rows=rows, series=series, errors=errors, paths=files,
-                       resumed=len(finished))
+    writer.close()
+    gathered = group.gather(ordered_errors)     # also waits for every rank to finish
+    study = None
+    if leader:
+        rows = [_typed(row) for row in _merge_rows(files, order)]
+        errors = [error for _, error in sorted((e for rank in gathered for e in rank),
+                                               key=lambda item: item[0])]
+        series = summarise_series(rows)
+        write_atomic(files['series'], _csv_text(SERIES_FIELDS, series))
+        write_atomic(files['errors'], _csv_text(ERROR_FIELDS, errors))
+        if 'json' in files:
+            write_atomic(files['json'], json.dumps(
+                {'settings': settings, 'slices': rows, 'series': series, 'errors': errors},
+                indent=2) + '\n')
+        study = StudyResult(rows=rows, series=series, errors=errors, paths=files,
+                            resumed=len(finished))
+    return group.broadcast(study)

@@ -4,7 +4,7 @@ import functools
 import os
 from pathlib import Path
 
-from ..io import as_hu_slice, resample_slice, window
+from ..io import CTReadError, as_hu_slice, resample_slice, window
 from ..lesions import Placement
 from .base import Scorer, ScorerUnavailable
 from .detector import MMDetDetector, ParallelDetector
@@ -26,6 +26,9 @@ PROFILES = {
     'fast': {'rpn': {'nms_pre': 1000, 'max_per_img': 100},
              'rcnn': {'score_thr': 0.05, 'max_per_img': 100}},
 }
+#: The lesion protocol's sizes are pixels of a slice this many pixels on a side; larger slices
+#: are scored only when ``pixel_spacing`` resamples them to a physical pixel size.
+PROTOCOL_GRID = 512
 #: Trial images per ``detect`` call when ``batch_size`` is not given.
 DEFAULT_BATCH_SIZE = {'cpu': 1, 'cuda': 16}
 
@@ -181,6 +184,14 @@ class D2IQAScorer(Scorer):
     def _prepare(image, values, source, options):
         ct_slice = as_hu_slice(image, values=values, source=source)
         if options.pixel_spacing is None:
+            if max(ct_slice.shape) > PROTOCOL_GRID:
+                rows, columns = ct_slice.shape
+                raise CTReadError(ct_slice.source, (
+                    f'is {rows}x{columns} pixels, larger than the {PROTOCOL_GRID}x'
+                    f'{PROTOCOL_GRID} grid whose pixels the lesion sizes are given in (on it '
+                    'the lesions would be smaller in mm than the protocol\'s): resample it, '
+                    'e.g. pixel_spacing=0.7 (command line: --pixel-spacing 0.7), or '
+                    f'downsample it to {PROTOCOL_GRID}x{PROTOCOL_GRID}'))
             return ct_slice
         return resample_slice(ct_slice, options.pixel_spacing)
 
