@@ -63,7 +63,7 @@ def write_ct_dicom(path, raw, *, slope=1.0, intercept=-1024.0, position=None,
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope='session')
 def write_dicom():
     """The :func:`write_ct_dicom` writer."""
     return write_ct_dicom

@@ -9,7 +9,8 @@ from .ct_slice import CTSlice, check_hu_array, map_padding_to_air
 from .errors import CTReadError
 from .windowing import get_window, unwindow
 
-UNITLESS_HINT = ("carries no intensity units: pass values='hu' if its pixels are Hounsfield units, "
+UNITLESS_HINT = ("carries no intensity units: pass values='hu' (command line: --values hu) if its "
+                 "pixels are Hounsfield units, "
                  "or values='d2iqa', 'abdomen' or Window(level=..., width=...) if they are "
                  "intensities normalised to [0, 1] with that window")
 #: Allowed excess outside [0, 1] for normalised float files (rounding in other tools).
