@@ -1,8 +1,9 @@
 """How much a slice's score moves when the same anatomy comes on another pixel grid.
 
 Each validation slice of the training config is resampled to 0.6, 0.8 and 1.0 mm pixels
-(``d2iqa.io.resample_slice``: the same anatomy reconstructed on another field of view) and
-scored twice: on its pixels as they are (the paper's protocol: lesion radii of 7-10 pixels,
+(``d2iqa.io.resample_slice``) on a 512 x 512 matrix (centred, cropped or padded with air):
+the same anatomy reconstructed on a field of view of 307, 410 or 512 mm, as a scanner does.
+Each version is scored twice: on its pixels as they are (the paper's protocol: lesion radii of 7-10 pixels,
 so 60 % larger in millimetres at 1.0 mm than at 0.6 mm) and with ``pixel_spacing=REFERENCE``
 (every version resampled to one pixel size before scoring). The spread (largest minus smallest
 score over the three grids) of each slice says how comparable scores of different fields of
@@ -21,10 +22,22 @@ from _results import RESULTS, load_note, machine, record
 from bench_generalisation import CONFIG, ROOT, validation_set
 
 from d2iqa import create_scorer, load_slice
-from d2iqa.io import resample_slice
+from d2iqa.io import AIR_HU, resample_slice
 
 SECTION = '## Physical scale'
 SPACINGS = (0.6, 0.8, 1.0)
+
+
+def reconstruct(ct, spacing, *, matrix=512):
+    """``ct`` at ``spacing`` mm on a ``matrix`` x ``matrix`` grid (centre kept, air around)."""
+    resampled = resample_slice(ct, spacing)
+    hu = np.full((matrix, matrix), AIR_HU, dtype=np.float32)
+    rows, columns = resampled.hu.shape
+    top, left = (rows - matrix) // 2, (columns - matrix) // 2
+    source = resampled.hu[max(top, 0):max(top, 0) + matrix, max(left, 0):max(left, 0) + matrix]
+    hu[max(-top, 0):max(-top, 0) + source.shape[0],
+       max(-left, 0):max(-left, 0) + source.shape[1]] = source
+    return resampled.with_hu(hu)
 
 
 def main():
@@ -51,7 +64,7 @@ def main():
     spreads = {'pixels as they are': [], 'resampled': []}
     for path, index in keys[:args.slices]:
         ct = load_slice(path, index=index)
-        versions = [resample_slice(ct, spacing) for spacing in SPACINGS]
+        versions = [reconstruct(ct, spacing) for spacing in SPACINGS]
         for protocol, overrides in (('pixels as they are', {}),
                                     ('resampled', {'pixel_spacing': args.reference})):
             scores = [scorer.score_slice(v, **overrides).score for v in versions]
