@@ -185,6 +185,7 @@ def read_dicom(path, *, allow_non_ct=False):
             series_uid=str(ds.SeriesInstanceUID) if 'SeriesInstanceUID' in ds else None,
             modality=modality,
             extra={'instance_number': _float_or_none(ds.get('InstanceNumber')),
+                   'sop_instance_uid': str(ds.get('SOPInstanceUID', '') or '') or None,
                    'has_position': position is not None and normal is not None,
                    'frame': frame, 'frames': len(raw_frames)},
         ))

@@ -41,9 +41,16 @@ from .lock import OutputLock, write_atomic
 __all__ = ['ERROR_FIELDS', 'RankFailure', 'SERIES_FIELDS', 'SLICE_FIELDS', 'StudyResult',
            'output_paths', 'score_study', 'select_slices', 'summarise_series']
 
-#: Columns of the per-slice CSV.
+#: Columns of the per-slice CSV: where the slice is, its score, what the file says about its
+#: acquisition (empty where it does not say: CTDIvol in mGy, exposure in mAs, kVp, kernel,
+#: row pixel spacing and slice thickness in mm, scanner maker and model, SOPInstanceUID),
+#: and the seconds its scoring took.
 SLICE_FIELDS = ('file', 'series_uid', 'slice_index', 'slice_position', 'score', 'sem', 'trials',
-                'seconds')
+                'ctdi_vol', 'exposure_mas', 'kvp', 'kernel', 'pixel_spacing', 'slice_thickness',
+                'manufacturer', 'model', 'sop_instance_uid', 'seconds')
+_NUMBER_FIELDS = {'slice_index': int, 'trials': int, 'slice_position': float, 'score': float,
+                  'sem': float, 'ctdi_vol': float, 'exposure_mas': float, 'kvp': float,
+                  'pixel_spacing': float, 'slice_thickness': float, 'seconds': float}
 #: Columns of the per-series CSV.
 SERIES_FIELDS = ('series_uid', 'n_slices', 'mean', 'median', 'min', 'p10')
 #: Columns of the errors CSV.
@@ -161,14 +168,26 @@ def _read_finished(path):
 
 def _typed(row):
     """A CSV row (strings) with numbers as numbers and empty cells as None."""
-    def number(text, kind):
-        return None if text in ('', None) else kind(text)
+    typed = {}
+    for name in SLICE_FIELDS:
+        text = row[name]
+        kind = _NUMBER_FIELDS.get(name)
+        typed[name] = None if text in ('', None) else kind(text) if kind else text
+    return typed
 
-    return {'file': row['file'], 'series_uid': row['series_uid'],
-            'slice_index': number(row['slice_index'], int),
-            'slice_position': number(row['slice_position'], float),
-            'score': number(row['score'], float), 'sem': number(row['sem'], float),
-            'trials': number(row['trials'], int), 'seconds': number(row['seconds'], float)}
+
+def _slice_row(ct_slice, source, result, seconds):
+    """The CSV row of a scored slice."""
+    return {'file': ct_slice.source, 'series_uid': source.key, 'slice_index': ct_slice.index,
+            'slice_position': ct_slice.slice_position, 'score': float(result.score),
+            'sem': float(result.sem), 'trials': result.n_trials, 'ctdi_vol': ct_slice.ctdi_vol,
+            'exposure_mas': ct_slice.exposure_mas, 'kvp': ct_slice.kvp,
+            'kernel': ct_slice.kernel,
+            'pixel_spacing': ct_slice.pixel_spacing[0] if ct_slice.pixel_spacing else None,
+            'slice_thickness': ct_slice.slice_thickness, 'manufacturer': source.manufacturer,
+            'model': source.scanner_model,
+            'sop_instance_uid': ct_slice.extra.get('sop_instance_uid'),
+            'seconds': round(seconds, 3)}
 
 
 def _check_settings(path, settings):
@@ -414,12 +433,8 @@ def _score_shard(paths, scorer, files, finished, group, settings, *, every, z_ra
                         ct_slice.source, reason, series=source.key, index=ct_slice.index)))
                     bar.update()
                     continue
-                writer.write({'file': ct_slice.source, 'series_uid': source.key,
-                              'slice_index': ct_slice.index,
-                              'slice_position': ct_slice.slice_position,
-                              'score': float(result.score), 'sem': float(result.sem),
-                              'trials': result.n_trials,
-                              'seconds': round(time.perf_counter() - start, 3)})
+                writer.write(_slice_row(ct_slice, source, result,
+                                        time.perf_counter() - start))
                 bar.set_postfix_str(f'{os.path.basename(ct_slice.source)}: {result.score:.4f}')
                 bar.update()
     writer.close()

@@ -87,7 +87,9 @@ def test_bad_files_and_slices_are_reported_and_skipped(study, tmp_path, blob_det
     assert len(rows) == 3 and all(0 < float(r['score']) < 1 and r['trials'] == '10'
                                   for r in rows)
     assert list(rows[0]) == ['file', 'series_uid', 'slice_index', 'slice_position', 'score',
-                             'sem', 'trials', 'seconds']
+                             'sem', 'trials', 'ctdi_vol', 'exposure_mas', 'kvp', 'kernel',
+                             'pixel_spacing', 'slice_thickness', 'manufacturer', 'model',
+                             'sop_instance_uid', 'seconds']
     report = json.loads((tmp_path / 'r.json').read_text())
     assert len(report['slices']) == 3 and len(report['errors']) == 3
     assert report['series'] == result.series and len(result.series) == 3   # one NPY, one series
@@ -141,7 +143,8 @@ def test_dicom_series_with_a_broken_file(write_dicom, tmp_path):
     folder.mkdir()
     raw = (1024 + np.arange(64 * 64).reshape(64, 64) % 200).astype(np.int16)
     for name, z in (('01.dcm', -126.69), ('02.dcm', -127.69), ('03.dcm', -128.69)):
-        write_dicom(folder / name, raw, position=[0.0, 0.0, z], series_uid='1.9')
+        write_dicom(folder / name, raw, position=[0.0, 0.0, z], series_uid='1.9',
+                    manufacturer='GE MEDICAL SYSTEMS')
     broken = folder / '02.dcm'
     broken.write_bytes(broken.read_bytes()[:-2000])     # header fine, pixel data cut
     result = score_study([folder], FixedScorer(), out=tmp_path / 'r.csv', progress=False)
@@ -149,6 +152,14 @@ def test_dicom_series_with_a_broken_file(write_dicom, tmp_path):
     assert [r['slice_position'] for r in result.rows] == pytest.approx([-128.69, -126.69])
     assert len({r['series_uid'] for r in result.rows}) == 1
     assert [e['file'].rsplit('/', 1)[-1] for e in result.errors] == ['02.dcm']
+    first = result.rows[0]       # the acquisition as the header has it (tests/conftest.py)
+    assert (first['ctdi_vol'], first['kvp'], first['kernel'], first['pixel_spacing'],
+            first['slice_thickness'], first['manufacturer'], first['model'],
+            first['exposure_mas']) == (12.5, 120.0, 'B30f', 0.7, 3.0, 'GE MEDICAL SYSTEMS',
+                                       None, None)
+    import pydicom
+    assert first['sop_instance_uid'] == pydicom.dcmread(folder / '03.dcm').SOPInstanceUID
+    assert read(tmp_path / 'r.csv')[0]['model'] == ''
 
     scorer = FixedScorer()
     result = score_study([folder], scorer, out=tmp_path / 'z.csv', z_range=(-127, -120),
