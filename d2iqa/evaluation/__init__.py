@@ -7,8 +7,9 @@ through pycocotools, the outside truth of the tests.
 """
 from .baselines import windowed_psnr, windowed_ssim
 from .coco_map import COCOMapResult, coco_evaluate, coco_map, per_image_map
-from .stats import LogisticFit, fit_logistic, krocc, logistic5, overall, plcc, srocc
+from .stats import (LogisticFit, PairedDifference, fit_logistic, krocc, logistic5, overall,
+                    paired_difference, plcc, robust_outliers, srocc)
 
-__all__ = ['COCOMapResult', 'LogisticFit', 'coco_evaluate', 'coco_map', 'fit_logistic', 'krocc',
-           'logistic5', 'overall', 'per_image_map', 'plcc', 'srocc', 'windowed_psnr',
-           'windowed_ssim']
+__all__ = ['COCOMapResult', 'LogisticFit', 'PairedDifference', 'coco_evaluate', 'coco_map',
+           'fit_logistic', 'krocc', 'logistic5', 'overall', 'paired_difference', 'per_image_map',
+           'plcc', 'robust_outliers', 'srocc', 'windowed_psnr', 'windowed_ssim']

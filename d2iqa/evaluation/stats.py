@@ -1,4 +1,5 @@
-"""Agreement between a quality score and a reference: PLCC, SROCC, KROCC, Overall, logistic fit.
+"""Agreement between a quality score and a reference: PLCC, SROCC, KROCC, Overall, logistic fit;
+robust outliers and paired differences for reports.
 
 The correlations are scipy's (``pearsonr``, ``spearmanr``, ``kendalltau`` with its default
 tau-b, which corrects for ties), after checking the input. ``overall`` is the figure of merit
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ['LogisticFit', 'fit_logistic', 'krocc', 'logistic5', 'overall', 'plcc', 'srocc']
+__all__ = ['LogisticFit', 'PairedDifference', 'fit_logistic', 'krocc', 'logistic5', 'overall',
+           'paired_difference', 'plcc', 'robust_outliers', 'srocc']
 
 
 def _pair(x, y):
@@ -159,3 +161,83 @@ def fit_logistic(x, y, *, maxfev=20000):
     if b2 < 0:
         b1, b2 = -b1, -b2
     return LogisticFit((b1, b2, b3, b4, b5))
+
+
+def robust_outliers(values, *, threshold=3.0):
+    """Which values lie more than ``threshold`` scaled MADs from the median of all of them.
+
+    The scaled MAD is 1.4826 x the median absolute deviation (scipy's
+    ``median_abs_deviation(scale='normal')``), the standard deviation's robust stand-in for
+    normal data. A group whose MAD is 0 flags nothing.
+
+    Parameters
+    ----------
+    values : array_like
+        1-D, finite (e.g. the median score of each series).
+    threshold : float
+        In scaled MADs (3 is the usual choice).
+
+    Returns
+    -------
+    outlier : numpy.ndarray of bool
+    distance : numpy.ndarray of float
+        ``(value - median) / scaled MAD`` (NaN where the MAD is 0).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or not np.isfinite(values).all():
+        raise ValueError('values must be a 1-D sequence of finite numbers')
+    if values.size == 0:
+        return np.zeros(0, bool), np.zeros(0)
+    spread = stats.median_abs_deviation(values, scale='normal')
+    if spread == 0:
+        return np.zeros(values.size, bool), np.full(values.size, np.nan)
+    distance = (values - np.median(values)) / spread
+    return np.abs(distance) > threshold, distance
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """The mean of paired differences ``b - a`` with its t confidence interval."""
+
+    n: int
+    mean: float
+    sd: float
+    low: float
+    high: float
+    confidence: float
+
+    def __str__(self):
+        return (f'mean difference {self.mean:+.4f} ({self.confidence:.0%} CI {self.low:+.4f} to '
+                f'{self.high:+.4f}, n = {self.n})')
+
+
+def paired_difference(a, b, *, confidence=0.95):
+    """Mean of ``b - a`` over pairs, with Student's t confidence interval.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Scores of the same slices under two conditions (e.g. two reconstructions).
+    confidence : float
+        Of the interval (0.95: the 95 % interval).
+
+    Returns
+    -------
+    PairedDifference
+        ``low`` and ``high`` are NaN for fewer than 2 pairs.
+    """
+    a, b = (np.asarray(v, dtype=np.float64) for v in (a, b))
+    if a.ndim != 1 or a.shape != b.shape or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError('a and b must be 1-D sequences of finite numbers of the same length')
+    if not 0 < confidence < 1:
+        raise ValueError(f'confidence must be in (0, 1), got {confidence}')
+    difference = b - a
+    n = difference.size
+    if n == 0:
+        raise ValueError('no pairs to compare')
+    mean = float(difference.mean())
+    if n < 2:
+        return PairedDifference(n, mean, float('nan'), float('nan'), float('nan'), confidence)
+    sd = float(difference.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / np.sqrt(n)
+    return PairedDifference(n, mean, sd, mean - half, mean + half, confidence)

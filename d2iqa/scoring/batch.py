@@ -39,7 +39,7 @@ from ..lesions import LesionPlacementError
 from .lock import OutputLock, write_atomic
 
 __all__ = ['ERROR_FIELDS', 'RankFailure', 'SERIES_FIELDS', 'SLICE_FIELDS', 'StudyResult',
-           'output_paths', 'score_study', 'select_slices', 'summarise_series']
+           'output_paths', 'read_results', 'score_study', 'select_slices', 'summarise_series']
 
 #: Columns of the per-slice CSV: where the slice is, its score, what the file says about its
 #: acquisition (empty where it does not say: CTDIvol in mGy, exposure in mAs, kVp, kernel,
@@ -48,6 +48,8 @@ __all__ = ['ERROR_FIELDS', 'RankFailure', 'SERIES_FIELDS', 'SLICE_FIELDS', 'Stud
 SLICE_FIELDS = ('file', 'series_uid', 'slice_index', 'slice_position', 'score', 'sem', 'trials',
                 'ctdi_vol', 'exposure_mas', 'kvp', 'kernel', 'pixel_spacing', 'slice_thickness',
                 'manufacturer', 'model', 'sop_instance_uid', 'seconds')
+#: Columns a results CSV must have to be read back (older versions wrote fewer).
+_REPORTED_FIELDS = ('file', 'series_uid', 'slice_index', 'slice_position', 'score', 'sem')
 _NUMBER_FIELDS = {'slice_index': int, 'trials': int, 'slice_position': float, 'score': float,
                   'sem': float, 'ctdi_vol': float, 'exposure_mas': float, 'kvp': float,
                   'pixel_spacing': float, 'slice_thickness': float, 'seconds': float}
@@ -154,16 +156,24 @@ def _error(path, reason, *, series='', index=''):
     return {'file': str(path), 'series_uid': series, 'slice_index': index, 'reason': reason}
 
 
-def _read_finished(path):
-    """Complete rows of an earlier run's CSV (a last line cut by a kill is dropped)."""
+def _read_finished(path, *, required=SLICE_FIELDS):
+    """Complete rows of an earlier run's CSV (a last line cut by a kill is dropped).
+
+    The columns must be :data:`SLICE_FIELDS`, or include ``required`` (missing ones are
+    filled with empty cells: results of an earlier version).
+    """
     text = path.read_text()
     if not text.endswith('\n'):
         text = text[:text.rfind('\n') + 1]
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is not None and tuple(reader.fieldnames) != SLICE_FIELDS:
+    columns = tuple(reader.fieldnames or ())
+    if reader.fieldnames is not None and columns != SLICE_FIELDS \
+            and not set(required) <= set(columns):
         raise ValueError(f'{path} has columns {reader.fieldnames}, not those of d2iqa score '
                          f'{list(SLICE_FIELDS)}: choose another --out, or remove it')
-    return [row for row in reader if None not in row.values() and None not in row]
+    missing = dict.fromkeys(set(SLICE_FIELDS) - set(columns), '')
+    return [{**missing, **row} for row in reader
+            if None not in row.values() and None not in row]
 
 
 def _typed(row):
@@ -188,6 +198,25 @@ def _slice_row(ct_slice, source, result, seconds):
             'model': source.scanner_model,
             'sop_instance_uid': ct_slice.extra.get('sop_instance_uid'),
             'seconds': round(seconds, 3)}
+
+
+def read_results(path):
+    """The rows of a per-slice CSV of :func:`score_study`, numbers as numbers, empty as None.
+
+    Results of earlier versions, without the acquisition columns, read with those empty.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        The file lacks the columns of a results CSV.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'{path} does not exist: pass the per-slice CSV that '
+                                'd2iqa score --out wrote')
+    return [_typed(row) for row in _read_finished(path, required=_REPORTED_FIELDS)]
 
 
 def _check_settings(path, settings):

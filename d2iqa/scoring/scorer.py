@@ -4,11 +4,13 @@ import functools
 import os
 from pathlib import Path
 
+import numpy as np
+
 from ..io import CTReadError, as_hu_slice, resample_slice, window
-from ..lesions import Placement
+from ..lesions import Placement, add_lesions
 from .base import Scorer, ScorerUnavailable
 from .detector import MMDetDetector, ParallelDetector
-from .trials import scoring_options, run_trials
+from .trials import TrialDetections, run_trials, scoring_options, trial_rng
 
 __all__ = ['CheckpointNotFoundError', 'D2IQAScorer', 'PROFILES', 'REFERENCE_CHECKPOINT',
            'reference_checkpoint', 'score_series', 'score_slice']
@@ -179,6 +181,35 @@ class D2IQAScorer(Scorer):
                              progress=self.progress if progress is None else progress)
         return [dataclasses.replace(result, source=s.source)
                 for result, s in zip(results, slices)]
+
+    def example_trial(self, image, *, trial=0, values=None, options=None, **overrides):
+        """One trial of a slice as the score sees it: the image with its lesions, and the boxes.
+
+        Parameters
+        ----------
+        image : array_like, CTSlice or path
+            As for :meth:`score_slice`.
+        trial : int
+            Which trial (its lesions are those of trial ``trial`` of the score).
+        values, options, **overrides
+            As for :meth:`score_series`.
+
+        Returns
+        -------
+        image01 : numpy.ndarray
+            The [0, 1] slice (after any ``pixel_spacing`` resampling) with the lesions.
+        detections : TrialDetections
+            The pasted lesions' boxes and labels, and the detector's boxes, scores, labels.
+        """
+        options = scoring_options(self.options if options is None else options, **overrides)
+        image01 = window(self._prepare(image, values, 'image', options).hu, preset='d2iqa')
+        lesions = Placement.from_image(image01, config=options.lesion_config).draw(
+            trial_rng(options.seed, trial))
+        pasted = add_lesions(image01, lesions)
+        boxes, scores, labels = self.detector.detect(pasted[None].astype(np.float32))[0]
+        return pasted, TrialDetections(
+            lesions.boxes, lesions.labels, np.asarray(boxes, dtype=np.float64).reshape(-1, 4),
+            np.asarray(scores, dtype=np.float64), np.asarray(labels, dtype=np.int64))
 
     @staticmethod
     def _prepare(image, values, source, options):
