@@ -10,7 +10,7 @@ import sys
 from ..io import CTReadError
 
 #: sub-command modules of this package, in the order ``d2iqa --help`` lists them
-COMMANDS = ('demo', 'score', 'info', 'lesions', 'evaluate_dose')
+COMMANDS = ('demo', 'score', 'info', 'report', 'lesions', 'evaluate_dose')
 
 
 def build_parser():

@@ -97,6 +97,9 @@ def run(args):
     plots = [path for study in STUDIES for path in plot_study(rows, args.out, study=study)]
     for path in [scores_path, table_path, *plots]:
         print(f'wrote {path}')
+    if args.report:
+        from ..report import build_dose_report
+        print(f'wrote {build_dose_report(args.out)}')
     return 0
 
 
@@ -131,5 +134,7 @@ def add_parser(subparsers):
                                            "'auto' to calibrate on each slice (default)")
     parser.add_argument('--values', default=None,
                         help="units of TIFF/PNG/NPY pixels: 'hu' or a window preset ('d2iqa')")
+    parser.add_argument('--report', action='store_true',
+                        help='also write DIR/report.html (curves and tables in one page)')
     parser.add_argument('--quiet', action='store_true', help='no progress bar')
     parser.set_defaults(func=run)

@@ -8,7 +8,7 @@ optionally JSON (:mod:`d2iqa.scoring.batch`). The scorer is a plug-in of the
 import os
 import sys
 
-from ..scoring.batch import RankFailure, score_study
+from ..scoring.batch import RankFailure, results_stem, score_study
 from ..scoring.lock import OutputLockedError
 from ..scoring.detector import check_device
 from ..scoring.plugins import create_scorer, scorer_names
@@ -101,6 +101,10 @@ def run(args):
     for role, path in study.paths.items():
         if role != 'errors' or study.errors:
             print(f'wrote {path}')
+    if args.report and scored:
+        from ..report import build_report
+        report = build_report([study.paths['slices']], out=f'{results_stem(args.out)}_report.html')
+        print(f'wrote {report}')
     return 0 if scored else 1
 
 
@@ -159,5 +163,7 @@ def add_parser(subparsers):
                              'cuda each process takes the GPU of its local rank)')
     parser.add_argument('--resume', action='store_true',
                         help='keep the rows already in --out and score the other slices')
+    parser.add_argument('--report', action='store_true',
+                        help='also write CSV_report.html (d2iqa report on these results)')
     parser.add_argument('--quiet', action='store_true', help='no progress bar')
     parser.set_defaults(func=run)

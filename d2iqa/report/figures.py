@@ -101,7 +101,7 @@ def distribution_figure(table, scores_by_series, *, labels=None):
     axes = figure.add_subplot()
     data = [scores_by_series[s['series_uid']] for s in table]
     positions = np.arange(count)[::-1]
-    boxes = axes.boxplot(data, positions=positions, vert=False, widths=0.6, patch_artist=True,
+    boxes = axes.boxplot(data, positions=positions, orientation='horizontal', widths=0.6, patch_artist=True,
                          showfliers=True, flierprops={'markersize': 2.5})
     for number, (box, summary) in enumerate(zip(boxes['boxes'], table)):
         box.set_facecolor(series_colour(number))

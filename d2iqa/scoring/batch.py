@@ -39,7 +39,8 @@ from ..lesions import LesionPlacementError
 from .lock import OutputLock, write_atomic
 
 __all__ = ['ERROR_FIELDS', 'RankFailure', 'SERIES_FIELDS', 'SLICE_FIELDS', 'StudyResult',
-           'output_paths', 'read_results', 'score_study', 'select_slices', 'summarise_series']
+           'output_paths', 'read_results', 'results_stem', 'score_study', 'select_slices',
+           'summarise_series']
 
 #: Columns of the per-slice CSV: where the slice is, its score, what the file says about its
 #: acquisition (empty where it does not say: CTDIvol in mGy, exposure in mAs, kVp, kernel,
@@ -89,14 +90,16 @@ class StudyResult:
     resumed: int = 0
 
 
-def _stem(out):
+def results_stem(out):
+    """The path the outputs beside the per-slice CSV ``out`` are named after (no ``.csv``)."""
+    out = Path(out)
     return out.with_suffix('') if out.suffix.lower() == '.csv' else out
 
 
 def output_paths(out, *, json_path=None):
     """The output files of a run writing its per-slice rows to ``out`` (see module docstring)."""
     out = Path(out)
-    stem = _stem(out)
+    stem = results_stem(out)
     paths = {'slices': out, 'series': Path(f'{stem}_series.csv'),
              'errors': Path(f'{stem}_errors.csv'), 'settings': Path(f'{stem}_settings.json')}
     if json_path is not None:
@@ -241,12 +244,12 @@ def _csv_text(fields, rows):
 
 def _part_files(slices_path):
     """The per-process row files of distributed runs writing to ``slices_path``."""
-    stem = _stem(slices_path)
+    stem = results_stem(slices_path)
     return sorted(stem.parent.glob(f'{glob.escape(stem.name)}_part*of*.csv'))
 
 
 def _part_file(slices_path, rank, size):
-    return Path(f'{_stem(slices_path)}_part{rank}of{size}.csv')
+    return Path(f'{results_stem(slices_path)}_part{rank}of{size}.csv')
 
 
 class _RowWriter:

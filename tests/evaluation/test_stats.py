@@ -73,3 +73,29 @@ def test_plcc_after_the_logistic():
         plcc(x[:5], y[:5], logistic=True)
     with pytest.raises(ValueError, match='x is constant'):
         fit_logistic(np.ones(10), np.arange(10.0))
+
+
+def test_paired_difference_equals_scipys_t_interval():
+    from d2iqa.evaluation import paired_difference
+    rng = np.random.default_rng(4)
+    a = rng.uniform(0.2, 0.6, size=40)
+    b = a + rng.normal(0.02, 0.03, size=40)
+    result = paired_difference(a, b)
+    truth = stats.ttest_rel(b, a).confidence_interval(0.95)
+    assert result.mean == pytest.approx(np.mean(b - a))
+    assert (result.low, result.high) == pytest.approx((truth.low, truth.high))
+    assert result.n == 40 and result.sd == pytest.approx(np.std(b - a, ddof=1))
+    single = paired_difference([0.3], [0.5])
+    assert single.mean == pytest.approx(0.2) and np.isnan(single.low)
+    with pytest.raises(ValueError, match='same length'):
+        paired_difference([1, 2], [1])
+
+
+def test_robust_outliers_use_the_normal_scaled_mad():
+    from d2iqa.evaluation import robust_outliers
+    values = np.array([0.50, 0.52, 0.48, 0.51, 0.49, 0.50, 0.20, 0.53])
+    flagged, distance = robust_outliers(values)
+    spread = 1.4826 * np.median(np.abs(values - np.median(values)))
+    assert distance == pytest.approx((values - np.median(values)) / spread, rel=1e-4)
+    assert flagged.tolist() == [False] * 6 + [True, False]
+    assert not robust_outliers(np.full(5, 0.4))[0].any()     # no spread: nothing flagged
