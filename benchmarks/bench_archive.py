@@ -125,6 +125,8 @@ def main():
     parser.add_argument('--trials', type=int, default=20, help='trials per slice (one set)')
     parser.add_argument('--batch-size', type=int, default=32,
                         help='images per detector call on a GPU')
+    parser.add_argument('--note', default='',
+                        help='what else the machine was doing, for the record (e.g. a paused job)')
     parser.add_argument('--record', action='store_true',
                         help=f'write the table to the "{SECTION[3:]}" section of RESULTS.md')
     args = parser.parse_args()
@@ -167,7 +169,7 @@ def main():
                       f'{info_seconds:.1f} s (start-up included); `discover` of 2000 junk '
                       f'files (2000 error lines) {discover_seconds:.2f} s.']
     lines += ['', f'Machine: {machine(("torch", "onedl-mmcv", "onedl-mmdetection"))}; '
-                  f'{load_note(load_before)}.']
+                  f'{load_note(load_before)}{args.note and "; " + args.note}.']
     print('\n'.join(lines))
     if args.record:
         record(SECTION, 'bench_archive.py', '\n'.join(lines))

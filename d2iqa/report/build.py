@@ -3,7 +3,9 @@ import base64
 import csv
 import datetime
 import json
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -67,7 +69,7 @@ class _TrialDrawer:
     def draw(self, row):
         """(data URI, caption) of the row's slice, or (None, reason) when unreadable."""
         title = (f'{os.path.basename(row["file"])} [{row["slice_index"]}]: '
-                 f'{row["score"]:.3f} +- {_fmt(row["sem"], 3) or "?"}')
+                 f'{row["score"]:.3f} \u00b1 {_fmt(row["sem"], 3) or "?"}')
         try:
             slices = load_series(row['file'], values=self.settings.get('values'))
             ct_slice = slices[row['slice_index']] if len(slices) > 1 else slices[0]
@@ -116,20 +118,34 @@ def _group_section(result_set, table):
     return parts
 
 
-def _series_sections(result_set, table):
-    parts = []
+def _series_figure_uri(job):
+    rows, colour = job
+    return figures.png_data_uri(figures.series_figure(rows, colour=colour))
+
+
+def _series_figures(result_set, table):
+    """The data URIs of the series' figures, drawn by worker processes when there are many."""
     by_series = result_set.by_series()
-    for number, summary in enumerate(table):
-        rows = [r for r in by_series[summary['series_uid']]
-                if r['score'] is not None and np.isfinite(r['score'])]
-        figure = figures.series_figure(rows, colour=figures.series_colour(number))
+    jobs = [([r for r in by_series[summary['series_uid']]
+              if r['score'] is not None and np.isfinite(r['score'])],
+             figures.series_colour(number)) for number, summary in enumerate(table)]
+    workers = min(len(jobs) // 8, os.cpu_count() or 1, 8)
+    if workers < 2 or 'fork' not in multiprocessing.get_all_start_methods():
+        return [_series_figure_uri(job) for job in jobs]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('fork')) as pool:
+        return list(pool.map(_series_figure_uri, jobs, chunksize=4))
+
+
+def _series_sections(table, uris):
+    parts = []
+    for summary, uri in zip(table, uris):
         facts = (f'{summary["n_slices"]} slices, median {summary["median"]:.4f}, 10th '
                  f'percentile {summary["p10"]:.4f}; {summary["scanner"] or "scanner unknown"}, '
                  f'kernel {summary["kernel"] or "unknown"}, mean CTDIvol '
                  f'{_fmt(summary["ctdi_vol"], 2) or "unknown"} mGy')
         flag = ' <span class="flag">outlier</span>' if summary['outlier'] else ''
         parts.append(f'<h3>{summary["series_uid"]}{flag}</h3><p class="note">{facts}</p>'
-                     + figure_html(figures.png_data_uri(figure),
+                     + figure_html(uri,
                                    'Score along the patient axis (error bars: standard error '
                                    'over the sets of trials); dose on the right axis where the '
                                    'headers give it.'))
@@ -229,13 +245,14 @@ def build_report(results, *, out, labels=None, worst=8, title=None):
     sections = []
     for result_set in result_sets:
         table = series_table(result_set)
+        series_uris = _series_figures(result_set, table)   # before any detector is loaded
         n_slices = len(result_set.rows)
         heading = (f'{result_set.label}: {len(table)} series, {n_slices} slices, '
                    f'{len(result_set.errors)} not scored')
         sections.append(section(heading, *_group_section(result_set, table),
                                 section('Lowest-scoring slices', *_worst_section(
                                     result_set, worst), level=3) if worst else '',
-                                section('Series', *_series_sections(result_set, table),
+                                section('Series', *_series_sections(table, series_uris),
                                         level=3),
                                 section('Not scored', *_errors_section(result_set), level=3)))
     for other in result_sets[1:]:

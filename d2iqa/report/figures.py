@@ -33,7 +33,10 @@ def png_data_uri(figure):
 
 
 def series_figure(rows, *, colour='C0', title=None):
-    """Score along the patient axis with standard-error bars; CTDIvol and mAs on a 2nd axis.
+    """Score along the patient axis with standard-error bars, and the dose on a second axis.
+
+    The second axis shows the exposure (mAs) when it varies along the series (tube-current
+    modulation), else the CTDIvol (mGy), when the headers give them.
 
     Parameters
     ----------
@@ -54,33 +57,42 @@ def series_figure(rows, *, colour='C0', title=None):
                  dtype=float)
     score = np.array([r['score'] for r in rows], dtype=float)
     sem = np.array([np.nan if r['sem'] is None else r['sem'] for r in rows], dtype=float)
-    figure = Figure(figsize=(6.4, 2.6), layout='constrained')
+    figure = Figure(figsize=(6.4, 2.7))
+    figure.subplots_adjust(left=0.1, right=0.88, bottom=0.17, top=0.78 if title else 0.85)
     axes = figure.add_subplot()
     axes.errorbar(x, score, yerr=np.where(np.isfinite(sem), sem, 0), color=colour, marker='o',
-                  ms=3.5, lw=1.2, capsize=2, elinewidth=0.8, label='score +- standard error')
+                  ms=3.5, lw=1.2, capsize=2, elinewidth=0.8, label='score \u00b1 standard error')
     axes.set_xlabel('slice position (mm)' if with_position else 'slice index')
     axes.set_ylabel('score')
     axes.grid(alpha=0.3)
-    dose_axes = None
-    for key, label, style in (('ctdi_vol', 'CTDIvol (mGy)', '--'),
-                              ('exposure_mas', 'exposure (mAs)', ':')):
-        values = np.array([np.nan if r[key] is None else r[key] for r in rows], dtype=float)
-        if not np.isfinite(values).any():
-            continue
-        if dose_axes is None:
-            dose_axes = axes.twinx()
-            dose_axes.set_ylabel(label)
-        else:
-            dose_axes.set_ylabel(f'{dose_axes.get_ylabel()}, {label}')
-        dose_axes.plot(x, values, color='0.35', ls=style, lw=1.2, label=label)
     handles, labels = axes.get_legend_handles_labels()
-    if dose_axes is not None:
+    dose = _dose_curve(rows)
+    if dose is not None:
+        label, values = dose
+        dose_axes = axes.twinx()
+        dose_axes.plot(x, values, color='0.35', ls='--', lw=1.2, label=label)
+        dose_axes.set_ylabel(label)
         more, more_labels = dose_axes.get_legend_handles_labels()
         handles, labels = handles + more, labels + more_labels
-    axes.legend(handles, labels, fontsize=8, loc='lower left', framealpha=0.8)
+    axes.legend(handles, labels, fontsize=8, loc='lower left', bbox_to_anchor=(0, 1.0),
+                ncol=2, frameon=False)
     if title:
-        axes.set_title(title, fontsize=10)
+        figure.suptitle(title, fontsize=10)
     return figure
+
+
+def _dose_curve(rows):
+    """('exposure (mAs)' or 'CTDIvol (mGy)', values), or None when the headers say neither."""
+    found = []
+    for key, label in (('exposure_mas', 'exposure (mAs)'), ('ctdi_vol', 'CTDIvol (mGy)')):
+        values = np.array([np.nan if r[key] is None else r[key] for r in rows], dtype=float)
+        if np.isfinite(values).any():
+            found.append((np.nanmax(values) > np.nanmin(values), label, values))
+    if not found:
+        return None
+    varying = [f for f in found if f[0]]
+    _, label, values = (varying or found)[0]
+    return label, values
 
 
 def distribution_figure(table, scores_by_series, *, labels=None):
@@ -153,7 +165,7 @@ def comparison_figure(comparison):
     return figure
 
 
-def trial_thumbnail(image01, detections, *, title, min_score=0.3, size=3.0):
+def trial_thumbnail(image01, detections, *, title, min_score=0.3, size=3.5):
     """A slice with one trial's lesions (green boxes) and the detector's boxes (red, score).
 
     Parameters

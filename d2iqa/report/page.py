@@ -17,7 +17,7 @@ tr.outlier td { background: #fde8e8; } .flag { color: #b00; font-weight: 600; }
 .note { color: #555; font-size: 0.9em; } figure { margin: 0.6em 0; }
 figure img { max-width: 100%; height: auto; } figcaption { font-size: 0.85em; color: #444; }
 .thumbnails { display: flex; flex-wrap: wrap; gap: 0.8em; }
-.thumbnails figure { width: 290px; margin: 0; }
+.thumbnails figure { width: 340px; margin: 0; }
 code { font-size: 0.9em; background: #f5f5f5; padding: 0 0.2em; }
 """
 
