@@ -170,3 +170,16 @@ def test_a_real_browser_renders_every_figure(tmp_path, made_up):
                               f'file://{tmp_path / "r.html"}'], capture_output=True, timeout=120)
     shot = skio.imread(tmp_path / 's.png')[..., :3].astype(float)
     assert shot.std() > 20 and (shot < 128).mean() > 0.01      # not blank: text and figures
+
+
+def test_score_writes_its_report(tmp_path):
+    hu = abdomen_phantom(256, pixel_size=1.4, seed=0).astype(np.float32)
+    for k in range(2):
+        np.save(tmp_path / f'p{k}.npy', hu + 10 * k)
+    out = tmp_path / 'out' / 'results.csv'
+    assert main(['score', str(tmp_path), '--out', str(out), '--values', 'hu', '--trials', '2',
+                 '--set-size', '1', '--threads', '1', '--quiet', '--report']) == 0
+    html = (tmp_path / 'out' / 'results_report.html').read_text()
+    captions = re.findall(r'<figcaption>[^<]*trial 0, pasted lesions in green', html)
+    assert len(captions) == 2                                     # the run's own detector
+    assert '"checkpoint"' not in html and str(REFERENCE_CHECKPOINT) in html
