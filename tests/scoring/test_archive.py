@@ -183,6 +183,24 @@ def test_a_second_run_on_the_same_output_refuses_naming_the_first(npy_folder, tm
     assert not Path(f'{out}.lock').exists()     # released at the end
 
 
+def test_a_run_of_another_process_is_named(npy_folder, tmp_path):
+    out = tmp_path / 'r.csv'
+    holder = subprocess.Popen(
+        [sys.executable, '-c', 'import sys, time; from d2iqa.scoring.lock import OutputLock; '
+         f'lock = OutputLock({str(out) + ".lock"!r}).acquire(); print("held", flush=True); '
+         'time.sleep(60)'], stdout=subprocess.PIPE, text=True,
+        env={**os.environ, 'PYTHONPATH': str(REPOSITORY)})
+    try:
+        assert holder.stdout.readline().strip() == 'held'
+        with pytest.raises(OutputLockedError, match=rf'held by process {holder.pid} on host'):
+            score_study([npy_folder], null_scorer(), out=out, values='hu', progress=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    study = score_study([npy_folder], null_scorer(), out=out, values='hu', progress=False)
+    assert len(study.rows) == 8                 # the killed holder's lock was taken over
+
+
 def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
     dead = subprocess.Popen([sys.executable, '-c', 'pass'])
     dead.wait()
