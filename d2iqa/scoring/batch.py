@@ -22,9 +22,6 @@ go to the errors CSV and the run goes on. One run at a time owns the outputs
 
 Every file but the rows being appended is replaced atomically (:func:`~.lock.write_atomic`).
 """
-import csv
-import glob
-import io
 import json
 import os
 import time
@@ -36,7 +33,8 @@ from tqdm.auto import tqdm
 
 from ..io import CTReadError, discover, load_readable
 from ..lesions import LesionPlacementError
-from .lock import OutputLock, write_atomic
+from .lock import write_atomic
+from .sharded import RankFailure, ShardedTable, csv_text, read_rows, results_stem
 
 __all__ = ['ERROR_FIELDS', 'RankFailure', 'SERIES_FIELDS', 'SLICE_FIELDS', 'StudyResult',
            'output_paths', 'read_results', 'results_stem', 'score_study', 'select_slices',
@@ -58,10 +56,6 @@ _NUMBER_FIELDS = {'slice_index': int, 'trials': int, 'slice_position': float, 's
 SERIES_FIELDS = ('series_uid', 'n_slices', 'mean', 'median', 'min', 'p10')
 #: Columns of the errors CSV.
 ERROR_FIELDS = ('file', 'series_uid', 'slice_index', 'reason')
-
-
-class RankFailure(RuntimeError):
-    """Raised on the other ranks of a distributed run when rank 0 could not start it."""
 
 
 @dataclass
@@ -88,12 +82,6 @@ class StudyResult:
     errors: list
     paths: dict
     resumed: int = 0
-
-
-def results_stem(out):
-    """The path the outputs beside the per-slice CSV ``out`` are named after (no ``.csv``)."""
-    out = Path(out)
-    return out.with_suffix('') if out.suffix.lower() == '.csv' else out
 
 
 def output_paths(out, *, json_path=None):
@@ -159,26 +147,6 @@ def _error(path, reason, *, series='', index=''):
     return {'file': str(path), 'series_uid': series, 'slice_index': index, 'reason': reason}
 
 
-def _read_finished(path, *, required=SLICE_FIELDS):
-    """Complete rows of an earlier run's CSV (a last line cut by a kill is dropped).
-
-    The columns must be :data:`SLICE_FIELDS`, or include ``required`` (missing ones are
-    filled with empty cells: results of an earlier version).
-    """
-    text = path.read_text()
-    if not text.endswith('\n'):
-        text = text[:text.rfind('\n') + 1]
-    reader = csv.DictReader(io.StringIO(text))
-    columns = tuple(reader.fieldnames or ())
-    if reader.fieldnames is not None and columns != SLICE_FIELDS \
-            and not set(required) <= set(columns):
-        raise ValueError(f'{path} has columns {reader.fieldnames}, not those of d2iqa score '
-                         f'{list(SLICE_FIELDS)}: choose another --out, or remove it')
-    missing = dict.fromkeys(set(SLICE_FIELDS) - set(columns), '')
-    return [{**missing, **row} for row in reader
-            if None not in row.values() and None not in row]
-
-
 def _typed(row):
     """A CSV row (strings) with numbers as numbers and empty cells as None."""
     typed = {}
@@ -219,113 +187,7 @@ def read_results(path):
     if not path.is_file():
         raise FileNotFoundError(f'{path} does not exist: pass the per-slice CSV that '
                                 'd2iqa score --out wrote')
-    return [_typed(row) for row in _read_finished(path, required=_REPORTED_FIELDS)]
-
-
-def _check_settings(path, settings):
-    if path.is_file():
-        earlier = json.loads(path.read_text())
-        if earlier != settings:
-            changed = sorted(k for k in set(earlier) | set(settings)
-                             if earlier.get(k) != settings.get(k))
-            raise ValueError(f'the results to resume were made with other settings ({path}: '
-                             f'{", ".join(f"{k}={earlier.get(k)!r}" for k in changed)}; now '
-                             f'{", ".join(f"{k}={settings.get(k)!r}" for k in changed)}): '
-                             'resume with the same options, or start again without --resume')
-
-
-def _csv_text(fields, rows):
-    stream = io.StringIO()
-    writer = csv.DictWriter(stream, fieldnames=fields, lineterminator='\n')
-    writer.writeheader()
-    writer.writerows(rows)
-    return stream.getvalue()
-
-
-def _part_files(slices_path):
-    """The per-process row files of distributed runs writing to ``slices_path``."""
-    stem = results_stem(slices_path)
-    return sorted(stem.parent.glob(f'{glob.escape(stem.name)}_part*of*.csv'))
-
-
-def _part_file(slices_path, rank, size):
-    return Path(f'{results_stem(slices_path)}_part{rank}of{size}.csv')
-
-
-class _RowWriter:
-    """Appends whole rows to a CSV: each row one write, flushed and synced to disk."""
-
-    def __init__(self, path, *, header):
-        self.stream = open(path, 'a' if not header else 'w', newline='')
-        if header:
-            self._write(','.join(SLICE_FIELDS) + '\n')
-
-    def _write(self, text):
-        self.stream.write(text)
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-
-    def write(self, row):
-        line = io.StringIO()
-        csv.DictWriter(line, fieldnames=SLICE_FIELDS, lineterminator='\n').writerow(row)
-        self._write(line.getvalue())
-
-    def close(self):
-        self.stream.close()
-
-
-class _ProcessGroup:
-    """This process's place among the ranks of a torch.distributed job (one process if none)."""
-
-    def __init__(self):
-        try:
-            from mmengine import dist
-        except ImportError:
-            dist = None
-        self.dist = dist
-        self.rank = dist.get_rank() if dist else 0
-        self.size = dist.get_world_size() if dist else 1
-
-    def broadcast(self, value):
-        """Rank 0's ``value`` on every rank."""
-        if self.size == 1:
-            return value
-        box = [value]
-        self.dist.broadcast_object_list(box, src=0)
-        return box[0]
-
-    def gather(self, value):
-        """The values of all ranks, in rank order (on every rank)."""
-        return [value] if self.size == 1 else self.dist.all_gather_object(value)
-
-
-def _prepare_outputs(files, settings, *, resume):
-    """Rank 0, holding the lock: fold earlier rows into the CSV; return their keys."""
-    finished = []
-    parts = _part_files(files['slices'])
-    if resume and (files['slices'].is_file() or parts):
-        _check_settings(files['settings'], settings)
-        for path in [files['slices']] * files['slices'].is_file() + parts:
-            finished.extend(_read_finished(path))
-    write_atomic(files['settings'], json.dumps(settings, indent=2) + '\n')
-    write_atomic(files['slices'], _csv_text(SLICE_FIELDS, finished))
-    for path in parts:
-        path.unlink()
-    return finished
-
-
-def _merge_rows(files, order):
-    """Rank 0 at the end: every row of the CSV and the part files, in one-process order."""
-    rows = []
-    parts = _part_files(files['slices'])
-    for path in [files['slices']] + parts:
-        rows.extend(_read_finished(path))
-    position = {key: number for number, key in enumerate(order)}
-    rows.sort(key=lambda row: position.get((row['file'], row['slice_index']), len(position)))
-    write_atomic(files['slices'], _csv_text(SLICE_FIELDS, rows))
-    for path in parts:
-        path.unlink()
-    return rows
+    return [_typed(row) for row in read_rows(path, SLICE_FIELDS, required=_REPORTED_FIELDS)]
 
 
 def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, values=None,
@@ -389,48 +251,24 @@ def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, va
     files = output_paths(out, json_path=json_path)
     settings = json.loads(json.dumps({**(settings or {}), 'every': every, 'z_range': z_range,
                                       'values': values}))
-    group = _ProcessGroup()
-    lock = OutputLock(f'{files["slices"]}.lock') if group.rank == 0 else None
-    started, failure = None, None
-    if lock is not None:
-        try:
-            files['slices'].parent.mkdir(parents=True, exist_ok=True)
-            lock.acquire()
-            started = {'finished': _prepare_outputs(files, settings, resume=resume)}
-        except Exception as exc:       # every rank must learn of it, not wait for rank 0
-            failure = exc
-            started = {'failure': f'{type(exc).__name__}: {exc}'}
-    started = group.broadcast(started)
-    if 'failure' in started:
-        if lock is not None:
-            lock.release()
-            raise failure
-        raise RankFailure(f'rank 0 could not start the run: {started["failure"]}')
-    try:
-        return _score_shard(paths, scorer, files, started['finished'], group, settings,
-                            every=every, z_range=z_range, values=values, progress=progress)
-    finally:
-        if lock is not None:
-            lock.release()
+    table = ShardedTable(files['slices'], SLICE_FIELDS,
+                         key=lambda row: (row['file'], row['slice_index']), settings=settings,
+                         settings_path=files['settings'], resume=resume)
+    with table:
+        return _score_shard(paths, scorer, files, table, settings, every=every,
+                            z_range=z_range, values=values, progress=progress)
 
 
-def _score_shard(paths, scorer, files, finished, group, settings, *, every, z_range, values,
-                 progress):
+def _score_shard(paths, scorer, files, table, settings, *, every, z_range, values, progress):
     """Score this rank's share of the slices left; rank 0 merges and writes the summaries."""
-    done = {(row['file'], row['slice_index']) for row in finished}
+    group = table.group
     ordered_errors = []                 # (sort key, error): the order of a one-process run
-    order = []                          # every selected slice, in one-process order
     leader = group.rank == 0
     found = discover(*paths)
     if leader:
         reported = found.errors + found.skipped
         ordered_errors.extend(((-1, 0, n), _error(path, reason))
                               for n, (path, reason) in enumerate(reported))
-    if group.size == 1:
-        writer = _RowWriter(files['slices'], header=False)
-    else:
-        writer = _RowWriter(_part_file(files['slices'], group.rank, group.size), header=True)
-    dealt = 0
     bar = tqdm(total=0, unit='slice', desc='scoring' if group.size == 1 else
                f'scoring (rank 0 of {group.size})', disable=not (progress and leader))
     with bar:
@@ -444,15 +282,8 @@ def _score_shard(paths, scorer, files, finished, group, settings, *, every, z_ra
                     ((number, 1, n), _error(s.source, 'has no slice position: --z-range needs '
                                             'one', series=source.key, index=s.index))
                     for n, s in enumerate(unplaced))
-            mine = []
-            for position, ct_slice in enumerate(selected):
-                key = (ct_slice.source, str(ct_slice.index))
-                order.append(key)
-                if key in done:
-                    continue
-                if dealt % group.size == group.rank:
-                    mine.append((position, ct_slice))
-                dealt += 1
+            mine = [(position, ct_slice) for position, ct_slice in enumerate(selected)
+                    if table.deal((ct_slice.source, str(ct_slice.index)))]
             bar.total += len(mine)
             bar.refresh()
             for position, ct_slice in mine:
@@ -465,24 +296,23 @@ def _score_shard(paths, scorer, files, finished, group, settings, *, every, z_ra
                         ct_slice.source, reason, series=source.key, index=ct_slice.index)))
                     bar.update()
                     continue
-                writer.write(_slice_row(ct_slice, source, result,
-                                        time.perf_counter() - start))
+                table.write(_slice_row(ct_slice, source, result,
+                                       time.perf_counter() - start))
                 bar.set_postfix_str(f'{os.path.basename(ct_slice.source)}: {result.score:.4f}')
                 bar.update()
-    writer.close()
-    gathered = group.gather(ordered_errors)     # also waits for every rank to finish
+    rows, gathered = table.finish(ordered_errors)
     study = None
     if leader:
-        rows = [_typed(row) for row in _merge_rows(files, order)]
+        rows = [_typed(row) for row in rows]
         errors = [error for _, error in sorted((e for rank in gathered for e in rank),
                                                key=lambda item: item[0])]
         series = summarise_series(rows)
-        write_atomic(files['series'], _csv_text(SERIES_FIELDS, series))
-        write_atomic(files['errors'], _csv_text(ERROR_FIELDS, errors))
+        write_atomic(files['series'], csv_text(SERIES_FIELDS, series))
+        write_atomic(files['errors'], csv_text(ERROR_FIELDS, errors))
         if 'json' in files:
             write_atomic(files['json'], json.dumps(
                 {'settings': settings, 'slices': rows, 'series': series, 'errors': errors},
                 indent=2) + '\n')
         study = StudyResult(rows=rows, series=series, errors=errors, paths=files,
-                            resumed=len(finished))
+                            resumed=len(table.finished))
     return group.broadcast(study)

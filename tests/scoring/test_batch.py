@@ -122,7 +122,7 @@ def test_study_option_errors(study, tmp_path, blob_detector, phantom_scans):
         with pytest.raises(ValueError, match=message):
             score_study([study], None, out=tmp_path / 'x.csv', **options)
     (tmp_path / 'other.csv').write_text('a,b\n1,2\n')
-    with pytest.raises(ValueError, match='has columns .* not those of d2iqa score'):
+    with pytest.raises(ValueError, match=r"has columns \['a', 'b'\], not \['file', 'series_uid'"):
         score_study([study], None, out=tmp_path / 'other.csv', resume=True)
 
 
