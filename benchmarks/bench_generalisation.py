@@ -34,7 +34,6 @@ import torch
 from _paired import order_rates, paired_trials, trials_to_order
 from _results import RESULTS, load_note, machine, record
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
 from d2iqa import load_slice, window
 from d2iqa.evaluation import coco_evaluate, srocc
@@ -64,15 +63,10 @@ def first_reference():
 
 def validation_set(config):
     """Entries of the config's validation set (one per slice and fixed trial), and its seed."""
-    import d2iqa.engine  # noqa: F401  (registers the dataset)
-    from mmdet.registry import DATASETS
-    init_default_scope('mmdet')
-    dataset_cfg = Config.fromfile(config).val_dataloader.dataset
-    dataset_cfg.pipeline = []
-    dataset = DATASETS.build(dataset_cfg)
+    from d2iqa.engine import config_slices
     seed = next(t['seed'] for t in Config.fromfile(config).val_pipeline
                 if t['type'] == 'InsertVirtualLesions')
-    return [dataset.get_data_info(i) for i in range(len(dataset))], seed
+    return config_slices(config, split='val'), seed
 
 
 def validation_map(detector, entries, slices, seed):

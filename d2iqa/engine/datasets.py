@@ -127,3 +127,33 @@ class CTSliceDataset(BaseDataset):
                       f'{exc}', logger='current', level=logging.WARNING)
             return False
         return True
+
+
+def config_slices(config, *, split):
+    """The slices of a D2IQA config's training or validation dataset, without its pipeline.
+
+    Parameters
+    ----------
+    config : str or path-like
+        A detector config (e.g. ``configs/d2iqa/cascade-rcnn_r18_fpn_lite.py``); relative data
+        roots are relative to the current folder, as for ``tools/train.py``.
+    split : {'train', 'val'}
+        Its ``train_dataloader`` or ``val_dataloader`` dataset.
+
+    Returns
+    -------
+    list of dict
+        The dataset's entries (``img_path``, ``slice_index``, ``patient``, ...); one per slice
+        and validation trial for ``'val'``.
+    """
+    from mmdet.registry import DATASETS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    if split not in ('train', 'val'):
+        raise ValueError(f"split must be 'train' or 'val', got {split!r}")
+    init_default_scope('mmdet')
+    dataset_cfg = Config.fromfile(config)[f'{split}_dataloader'].dataset
+    dataset_cfg.pipeline = []
+    dataset = DATASETS.build(dataset_cfg)
+    return [dataset.get_data_info(i) for i in range(len(dataset))]

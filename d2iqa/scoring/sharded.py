@@ -17,6 +17,7 @@ import glob
 import io
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 from .lock import OutputLock, write_atomic
@@ -121,10 +122,10 @@ class _RowWriter:
         self.stream.flush()
         os.fsync(self.stream.fileno())
 
-    def write(self, row):
-        line = io.StringIO()
-        csv.DictWriter(line, fieldnames=self.fields, lineterminator='\n').writerow(row)
-        self._write(line.getvalue())
+    def write(self, *rows):
+        lines = io.StringIO()
+        csv.DictWriter(lines, fieldnames=self.fields, lineterminator='\n').writerows(rows)
+        self._write(lines.getvalue())
 
     def close(self):
         self.stream.close()
@@ -150,6 +151,9 @@ class ShardedTable:
         Keep the rows of an earlier run made with the same settings.
     required : sequence of str, optional
         With ``resume``, files of an earlier version with at least these columns are read.
+    rows_per_item : int
+        Rows each item writes (with :meth:`write` at once); on resume an item with fewer
+        (a kill in the middle of its rows) is done again.
 
     Attributes
     ----------
@@ -159,7 +163,7 @@ class ShardedTable:
     """
 
     def __init__(self, path, fields, *, key, settings, settings_path, resume=False,
-                 required=None):
+                 required=None, rows_per_item=1):
         self.path = Path(path)
         self.fields = tuple(fields)
         self.key = key
@@ -167,6 +171,7 @@ class ShardedTable:
         self.settings_path = Path(settings_path)
         self.resume = resume
         self.required = required
+        self.rows_per_item = rows_per_item
         self.group = ProcessGroup()
         self.finished = []
         self._done = set()
@@ -193,6 +198,8 @@ class ShardedTable:
             _check_settings(self.settings_path, self.settings)
             for path in [self.path] * self.path.is_file() + parts:
                 finished.extend(self._read(path))
+            counts = Counter(self.key(row) for row in finished)
+            finished = [row for row in finished if counts[self.key(row)] == self.rows_per_item]
         write_atomic(self.settings_path, json.dumps(self.settings, indent=2) + '\n')
         write_atomic(self.path, csv_text(self.fields, finished))
         for path in parts:
@@ -233,9 +240,9 @@ class ShardedTable:
         self._dealt += 1
         return mine
 
-    def write(self, row):
-        """Append one row of an item this rank was dealt."""
-        self._writer.write(row)
+    def write(self, *rows):
+        """Append the rows of an item this rank was dealt (in one write)."""
+        self._writer.write(*rows)
 
     def finish(self, value=None):
         """Wait for every rank; rank 0 merges the rows into the CSV in item order.

@@ -1,0 +1,132 @@
+"""Teacher labels: paired D2IQA scores of slices at a ladder of degradations.
+
+A one-pass student (MD-IQA trained on D2IQA scores) learns from these rows:
+``tools/make_teacher_labels.py`` runs :func:`make_teacher_labels` on the training slices.
+Every slice is degraded at every rung of the ladder (simulated dose, sparse views, both) and
+all its versions are scored with the **same lesion configurations** (paired trials placed on
+the full dose, ``D2IQAScorer.score_series(versions, reference=slice)``), so that the labels
+of one slice order its degradations with the least trial noise. The rows go through a
+:class:`~d2iqa.scoring.sharded.ShardedTable`: incremental, resumable, one run at a time, and
+shared out among the ranks of a torch.distributed job.
+"""
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..io import CTReadError, load_slice
+from ..lesions import LesionPlacementError
+from ..simulation import simulate_low_dose, simulate_sparse_view
+from .lock import write_atomic
+from .sharded import ShardedTable, csv_text, results_stem
+
+__all__ = ['DEFAULT_LADDER', 'LABEL_FIELDS', 'degrade', 'make_teacher_labels']
+
+#: Columns of the labels CSV (``dose`` in percent of the slice's own, ``views`` over 180
+#: degrees out of 360; empty when that degradation is not applied).
+LABEL_FIELDS = ('file', 'slice_index', 'patient', 'degradation', 'dose', 'views', 'score',
+                'sem', 'trials', 'seconds')
+#: The rungs (degradation, dose percent, views): the full dose, the paper's dose levels down
+#: to 5 %, sparse views from 360 to 90, and two combinations.
+DEFAULT_LADDER = (('full', 100, None), ('dose', 50, None), ('dose', 25, None),
+                  ('dose', 12, None), ('dose', 5, None), ('views', None, 270),
+                  ('views', None, 180), ('views', None, 90), ('dose+views', 50, 180),
+                  ('dose+views', 25, 90))
+
+
+def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0):
+    """The versions of a slice at every rung of ``ladder``, in HU.
+
+    Parameters
+    ----------
+    ct_slice : CTSlice
+        The full-dose slice.
+    ladder : sequence of (str, float or None, int or None)
+        ``(name, dose percent, views)``; ``(name, 100, None)`` is the slice itself.
+    seed : int
+        Seeds the dose noise; rung ``k`` draws from ``SeedSequence([seed, k])``, so a slice's
+        versions do not depend on which process makes them.
+
+    Returns
+    -------
+    list of numpy.ndarray
+    """
+    versions = []
+    for number, (_, dose, views) in enumerate(ladder):
+        hu = ct_slice.hu
+        if dose is not None and dose < 100:
+            hu = simulate_low_dose(ct_slice.with_hu(hu), dose / 100,
+                                   seed=np.random.SeedSequence([seed, number]))
+        if views is not None:
+            hu = simulate_sparse_view(ct_slice.with_hu(hu), views)
+        versions.append(np.asarray(hu, dtype=np.float32))
+    return versions
+
+
+def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, values=None,
+                        resume=False, settings=None, progress=True):
+    """Score every slice of ``entries`` at every rung of ``ladder`` with paired trials.
+
+    Under torch.distributed every rank calls this with the same arguments and the slices are
+    shared out; the CSV equals that of one process.
+
+    Parameters
+    ----------
+    entries : sequence of dict
+        ``img_path``, ``slice_index`` and ``patient`` of each slice (e.g. the training split
+        of ``CTSliceDataset``).
+    scorer : D2IQAScorer
+        The teacher, with its options (trials, set size, seed of the lesions).
+    out : str or path-like
+        The labels CSV (:data:`LABEL_FIELDS`); ``OUT_settings.json`` and
+        ``OUT_errors.csv`` go beside it.
+    ladder : sequence of (str, float or None, int or None)
+        See :func:`degrade`.
+    seed : int
+        Seed of the simulated noise.
+    values : str, optional
+        Units of TIFF / PNG / NPY slices.
+    resume : bool
+        Keep the slices already labelled with the same settings.
+    settings : dict, optional
+        What else the labels depend on (e.g. the checkpoint), saved and compared on resume.
+    progress : bool
+        A progress bar over the slices (rank 0's).
+
+    Returns
+    -------
+    list of dict or None
+        Every row (strings, as in the file) on rank 0; None on the other ranks.
+    """
+    stem = results_stem(out)
+    settings = {**(settings or {}), 'ladder': [list(rung) for rung in ladder], 'seed': seed,
+                'values': values}
+    table = ShardedTable(out, LABEL_FIELDS, key=lambda row: (row['file'], row['slice_index']),
+                         settings=settings, settings_path=f'{stem}_settings.json',
+                         resume=resume, rows_per_item=len(ladder))
+    errors = []
+    with table:
+        mine = [e for e in entries if table.deal((e['img_path'], str(e['slice_index'])))]
+        for entry in tqdm(mine, unit='slice', desc='teacher labels',
+                          disable=not (progress and table.group.rank == 0)):
+            start = time.perf_counter()
+            try:
+                ct_slice = load_slice(entry['img_path'], index=entry['slice_index'],
+                                      values=values)
+                results = scorer.score_series(degrade(ct_slice, ladder, seed=seed),
+                                              reference=ct_slice)
+            except (CTReadError, LesionPlacementError) as exc:
+                errors.append({'file': entry['img_path'], 'slice_index': entry['slice_index'],
+                               'reason': str(exc)})
+                continue
+            seconds = round((time.perf_counter() - start) / len(ladder), 3)
+            table.write(*({'file': entry['img_path'], 'slice_index': entry['slice_index'],
+                           'patient': entry.get('patient', ''), 'degradation': name,
+                           'dose': dose, 'views': views, 'score': result.score,
+                           'sem': result.sem, 'trials': result.n_trials, 'seconds': seconds}
+                          for (name, dose, views), result in zip(ladder, results)))
+        rows, gathered = table.finish(errors)
+        if rows is not None:
+            write_atomic(f'{stem}_errors.csv', csv_text(
+                ('file', 'slice_index', 'reason'), [e for rank in gathered for e in rank]))
+        return rows

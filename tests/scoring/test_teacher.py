@@ -1,0 +1,73 @@
+"""Teacher labels: the degradation ladder, paired rows, resume after a kill mid-slice."""
+import csv
+
+import numpy as np
+import pytest
+
+from d2iqa import D2IQAScorer, window
+from d2iqa.io import CTSlice
+from d2iqa.simulation import noise_level
+from d2iqa.scoring.teacher import LABEL_FIELDS, degrade, make_teacher_labels
+
+LADDER = (('full', 100, None), ('dose', 25, None), ('views', None, 90), ('dose+views', 25, 90))
+
+
+@pytest.fixture(scope='module')
+def entries(tmp_path_factory, phantom_scans):
+    root = tmp_path_factory.mktemp('teacher')
+    found = []
+    for number, hu in enumerate(phantom_scans):
+        np.save(root / f'p{number}.npy', hu)
+        found.append({'img_path': str(root / f'p{number}.npy'), 'slice_index': 0,
+                      'patient': f'P{number}'})
+    return found
+
+
+def read(path):
+    with open(path, newline='') as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_the_ladder_degrades_as_named(phantom_scans):
+    ct = CTSlice(hu=phantom_scans[0], source='p', pixel_spacing=(1.4, 1.4))
+    full, dose, views, both = degrade(ct, LADDER, seed=3)
+    assert np.array_equal(full, ct.hu)
+    noise = [noise_level(v, pixel_size=1.4) for v in (full, dose)]
+    assert noise[1] > 1.5 * noise[0]            # a quarter of the dose: about twice the noise
+    assert np.abs(views - full).mean() > 1      # streaks
+    assert np.array_equal(degrade(ct, LADDER, seed=3)[1], dose)     # seeded per rung
+    assert not np.array_equal(degrade(ct, LADDER, seed=4)[1], dose)
+    assert np.abs(both - dose).mean() > 1
+
+
+def scorer(blob_detector, phantom_scans):
+    detector = blob_detector(*(window(hu, preset='d2iqa') for hu in phantom_scans))
+    return D2IQAScorer(detector=detector, trials=6, set_size=3)
+
+
+def test_labels_are_paired_rows_and_resume_after_a_kill(entries, tmp_path, blob_detector,
+                                                        phantom_scans):
+    whole = make_teacher_labels(entries, scorer(blob_detector, phantom_scans),
+                                out=tmp_path / 'a.csv', ladder=LADDER, values='hu',
+                                progress=False)
+    assert len(whole) == 3 * len(LADDER) and list(whole[0]) == list(LABEL_FIELDS)
+    by_slice = [whole[k:k + len(LADDER)] for k in range(0, len(whole), len(LADDER))]
+    for rows in by_slice:
+        assert [r['degradation'] for r in rows] == [name for name, _, _ in LADDER]
+    # the rows of a slice are its paired scores: the same lesions in every version
+    ct = CTSlice(hu=phantom_scans[1], source=entries[1]['img_path'])
+    paired = scorer(blob_detector, phantom_scans).score_series(degrade(ct, LADDER),
+                                                               reference=ct)
+    assert [float(r['score']) for r in by_slice[1]] == [r.score for r in paired]
+    # a kill in the middle of the second slice's rows: its rows are done again on resume
+    out = tmp_path / 'b.csv'
+    lines = (tmp_path / 'a.csv').read_text().splitlines(keepends=True)
+    out.write_text(''.join(lines[:1 + len(LADDER) + 2]) + lines[1 + len(LADDER) + 2][:9])
+    (tmp_path / 'b_settings.json').write_text((tmp_path / 'a_settings.json').read_text())
+    resumed = make_teacher_labels(entries, scorer(blob_detector, phantom_scans), out=out,
+                                  ladder=LADDER, values='hu', resume=True, progress=False)
+
+    def without_seconds(rows):
+        return [{k: v for k, v in r.items() if k != 'seconds'} for r in rows]
+    assert without_seconds(read(out)) == without_seconds(read(tmp_path / 'a.csv'))
+    assert without_seconds(resumed) == without_seconds(whole)

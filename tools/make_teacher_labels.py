@@ -1,0 +1,47 @@
+"""Teacher labels for a one-pass student: paired D2IQA scores of the training slices at a
+ladder of degradations (``d2iqa.scoring.teacher``).
+
+    python tools/make_teacher_labels.py --out labels.csv [--checkpoint PTH] [--trials 100]
+        [--set-size 20] [--config configs/d2iqa/cascade-rcnn_r18_fpn_lite.py] [--resume]
+    torchrun --nproc_per_node 2 tools/make_teacher_labels.py --out labels.csv --launcher pytorch
+
+The slices are the training split of the config's dataset (``../shared/data/ct`` by
+default). Rows are written as each slice finishes; ``--resume`` continues a killed run, with
+any number of processes.
+"""
+import argparse
+import os
+
+from d2iqa.engine import config_slices
+from d2iqa.mm_common.runner import init_distributed
+from d2iqa.scoring import D2IQAScorer
+from d2iqa.scoring.teacher import DEFAULT_LADDER, make_teacher_labels
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--out', required=True, help='the labels CSV')
+    parser.add_argument('--config', default='configs/d2iqa/cascade-rcnn_r18_fpn_lite.py',
+                        help='detector config whose training dataset lists the slices')
+    parser.add_argument('--checkpoint', help='the teacher (default: the reference checkpoint)')
+    parser.add_argument('--trials', type=int, default=100, help='paired trials per slice')
+    parser.add_argument('--set-size', type=int, default=20, help='trials per set')
+    parser.add_argument('--seed', type=int, default=0, help='seed of lesions and noise')
+    parser.add_argument('--limit', type=int, help='only the first N slices (trying it out)')
+    parser.add_argument('--launcher', choices=('none', 'pytorch', 'slurm'), default='none')
+    parser.add_argument('--resume', action='store_true')
+    args = parser.parse_args()
+    init_distributed(args.launcher, cuda=False)
+    entries = config_slices(args.config, split='train')[:args.limit]
+    scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
+                         set_size=args.set_size, seed=args.seed)
+    settings = {'checkpoint': os.path.abspath(scorer.checkpoint), 'trials': args.trials,
+                'set_size': args.set_size, 'config': args.config, 'limit': args.limit}
+    rows = make_teacher_labels(entries, scorer, out=args.out, ladder=DEFAULT_LADDER,
+                               seed=args.seed, resume=args.resume, settings=settings)
+    if rows is not None:
+        print(f'{args.out}: {len(rows)} labels of {len(rows) // len(DEFAULT_LADDER)} slices')
+
+
+if __name__ == '__main__':
+    main()
