@@ -98,7 +98,7 @@ def _group_section(result_set, table):
               for uid, rows in result_set.by_series().items()}
     rows = [[s['series_uid'], s['n_slices'], s['mean'], s['median'], s['p10'], s['min'],
              s['scanner'], s['kernel'], s['ctdi_vol'],
-             '' if s['mads'] is None else round(s['mads'], 2), s['outlier']] for s in table]
+             '' if s['mads'] is None else f"{s['mads']:+.2f}", s['outlier']] for s in table]
     flagged = [s for s in table if s['outlier']]
     note = (f'{len(flagged)} series flagged: their median score lies more than {OUTLIER_MADS:g} '
             'scaled MADs (1.4826 x median absolute deviation) from the median of the series '

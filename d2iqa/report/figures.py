@@ -129,8 +129,7 @@ def distribution_figure(table, scores_by_series, *, labels=None):
             tick.set_color('red')
     axes.set_xlabel('slice score')
     axes.grid(axis='x', alpha=0.3)
-    axes.set_title('score of the slices of each series (box: quartiles; whiskers: 1.5 IQR)',
-                   fontsize=10)
+    axes.set_title('slice scores per series (box: quartiles, whiskers: 1.5 IQR)', fontsize=9)
     return figure
 
 

@@ -11,6 +11,7 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #cc
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.55em; text-align: left; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
+td:first-child { word-break: break-all; min-width: 10em; }
 th { background: #f2f2f2; } table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th:after { content: ' \\2195'; color: #999; }
 tr.outlier td { background: #fde8e8; } .flag { color: #b00; font-weight: 600; }
