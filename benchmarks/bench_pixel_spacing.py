@@ -47,6 +47,8 @@ def main():
     parser.add_argument('--slices', type=int, default=4, help='validation slices used')
     parser.add_argument('--reference', type=float, default=0.8,
                         help='pixel size (mm) of the resampling protocol (default 0.8)')
+    parser.add_argument('--note', default='',
+                        help='what else the machine was doing, for the record (e.g. a paused job)')
     parser.add_argument('--record', action='store_true',
                         help=f'write the table to the "{SECTION[3:]}" section of {RESULTS}')
     args = parser.parse_args()
@@ -76,7 +78,7 @@ def main():
     lines += ['', 'Mean spread: ' + ', '.join(f'{protocol} {np.mean(values):.3f}'
                                               for protocol, values in spreads.items()) + '.',
               '', f'Machine: {machine(("torch", "onedl-mmcv", "onedl-mmdetection"))}; '
-                  f'{load_note(load_before)}.']
+                  f'{load_note(load_before)}{args.note and "; " + args.note}.']
     print('\n'.join(lines))
     if args.record:
         record(SECTION, 'bench_pixel_spacing.py', '\n'.join(lines))
