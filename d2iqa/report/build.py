@@ -332,7 +332,9 @@ def build_dose_report(folder, *, out=None, title=None):
 
 
 def _number_or_text(text):
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return text
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except (TypeError, ValueError):
+            continue
+    return text
