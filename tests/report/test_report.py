@@ -1,7 +1,6 @@
 """The HTML report: what it shows, checked against the CSV, numpy and scipy; self-contained."""
 import base64
 import csv
-import io
 import re
 import shutil
 import subprocess
