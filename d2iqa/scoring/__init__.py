@@ -18,12 +18,13 @@ from .plugins import ENTRY_POINT_GROUP, create_scorer, load_scorer_class, scorer
 from .scorer import (PROFILES, REFERENCE_CHECKPOINT, CheckpointNotFoundError, D2IQAScorer,
                      reference_checkpoint, score_series, score_slice)
 from .trials import (AGGREGATIONS, STOP_RULES, D2IQAResult, ScoringOptions, TrialDetections,
-                     has_converged, run_trials, score_sets, scoring_options, set_map, trial_rng)
+                     has_converged, run_trials, run_trials_many, score_sets, scoring_options,
+                     set_map, trial_rng)
 
 __all__ = ['AGGREGATIONS', 'CheckpointNotFoundError', 'D2IQAResult', 'D2IQAScorer',
            'ENTRY_POINT_GROUP', 'MMDetDetector', 'NoiseLevelScorer', 'PROFILES', 'PSNRScorer',
            'ParallelDetector', 'REFERENCE_CHECKPOINT', 'SSIMScorer', 'STOP_RULES', 'ScoreResult',
            'Scorer', 'ScorerUnavailable', 'ScoringOptions', 'TrialDetections', 'create_scorer',
            'has_converged', 'load_scorer_class', 'reference_checkpoint', 'run_trials',
-           'score_series', 'score_sets', 'score_slice', 'scorer_names', 'scoring_options',
+           'run_trials_many', 'score_series', 'score_sets', 'score_slice', 'scorer_names', 'scoring_options',
            'set_map', 'trial_rng']

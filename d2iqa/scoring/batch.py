@@ -259,6 +259,40 @@ def score_study(paths, scorer, *, out, json_path=None, every=1, z_range=None, va
                             z_range=z_range, values=values, progress=progress)
 
 
+def _score_one(scorer, ct_slice):
+    start = time.perf_counter()
+    try:
+        outcome = scorer.score_slice(ct_slice)
+    except (CTReadError, LesionPlacementError) as exc:
+        outcome = exc
+    return outcome, time.perf_counter() - start
+
+
+def _score_mine(scorer, mine):
+    """Yield ``(position, slice, result or error, seconds)`` for this rank's slices of a series.
+
+    A scorer with ``slices_per_call > 1`` (D2IQA with a batch larger than a set) scores them
+    that many at a time, their trials batched together; a group with a slice that cannot be
+    scored, or of several shapes, is scored slice by slice.
+    """
+    size = getattr(scorer, 'slices_per_call', 1)
+    for start in range(0, len(mine), size):
+        group = mine[start:start + size]
+        if len(group) > 1 and len({s.shape for _, s in group}) == 1:
+            began = time.perf_counter()
+            try:
+                results = scorer.score_slices([s for _, s in group])
+            except ValueError:         # CTReadError, LesionPlacementError, or shapes differ
+                pass
+            else:
+                seconds = (time.perf_counter() - began) / len(group)
+                for (position, ct_slice), result in zip(group, results):
+                    yield position, ct_slice, result, seconds
+                continue
+        for position, ct_slice in group:
+            yield (position, ct_slice, *_score_one(scorer, ct_slice))
+
+
 def _score_shard(paths, scorer, files, table, settings, *, every, z_range, values, progress):
     """Score this rank's share of the slices left; rank 0 merges and writes the summaries."""
     group = table.group
@@ -286,19 +320,15 @@ def _score_shard(paths, scorer, files, table, settings, *, every, z_range, value
                     if table.deal((ct_slice.source, str(ct_slice.index)))]
             bar.total += len(mine)
             bar.refresh()
-            for position, ct_slice in mine:
-                start = time.perf_counter()
-                try:
-                    result = scorer.score_slice(ct_slice)
-                except (CTReadError, LesionPlacementError) as exc:
-                    reason = exc.reason if isinstance(exc, CTReadError) else str(exc)
+            for position, ct_slice, outcome, seconds in _score_mine(scorer, mine):
+                if isinstance(outcome, Exception):
+                    reason = outcome.reason if isinstance(outcome, CTReadError) else str(outcome)
                     ordered_errors.append(((number, 2, position), _error(
                         ct_slice.source, reason, series=source.key, index=ct_slice.index)))
-                    bar.update()
-                    continue
-                table.write(_slice_row(ct_slice, source, result,
-                                       time.perf_counter() - start))
-                bar.set_postfix_str(f'{os.path.basename(ct_slice.source)}: {result.score:.4f}')
+                else:
+                    table.write(_slice_row(ct_slice, source, outcome, seconds))
+                    bar.set_postfix_str(f'{os.path.basename(ct_slice.source)}: '
+                                        f'{outcome.score:.4f}')
                 bar.update()
     rows, gathered = table.finish(ordered_errors)
     study = None

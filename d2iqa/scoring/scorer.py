@@ -10,7 +10,7 @@ from ..io import CTReadError, as_hu_slice, resample_slice, window
 from ..lesions import Placement, add_lesions
 from .base import Scorer, ScorerUnavailable
 from .detector import MMDetDetector, ParallelDetector
-from .trials import TrialDetections, run_trials, scoring_options, trial_rng
+from .trials import TrialDetections, run_trials, run_trials_many, scoring_options, trial_rng
 
 __all__ = ['CheckpointNotFoundError', 'D2IQAScorer', 'PROFILES', 'REFERENCE_CHECKPOINT',
            'reference_checkpoint', 'score_series', 'score_slice']
@@ -179,6 +179,41 @@ class D2IQAScorer(Scorer):
         results = run_trials(images01, self.detector, options=options,
                              batch_size=self.batch_size, placement=placement,
                              progress=self.progress if progress is None else progress)
+        return [dataclasses.replace(result, source=s.source)
+                for result, s in zip(results, slices)]
+
+    @property
+    def slices_per_call(self):
+        """Slices whose trials batch scoring sends to the detector together.
+
+        ``batch_size // set_size`` (at least 1): a batch larger than a set (a GPU) is filled
+        with the sets of several slices (:meth:`score_slices`).
+        """
+        return max(1, self.batch_size // self.options.set_size)
+
+    def score_slices(self, images, *, values=None, progress=None, options=None, **overrides):
+        """Independent scores of several slices of one shape, their trials batched together.
+
+        Each slice gets the score :meth:`score_slice` gives it (its own lesions, sets and
+        stop rule); only the detector's batches are shared (``run_trials_many``).
+
+        Parameters
+        ----------
+        images : sequence of array_like, CTSlice or path
+            Slices of one shape (after any ``pixel_spacing`` resampling).
+        values, progress, options, **overrides
+            As for :meth:`score_series`.
+
+        Returns
+        -------
+        list of D2IQAResult
+        """
+        options = scoring_options(self.options if options is None else options, **overrides)
+        slices = [self._prepare(image, values, f'images[{i}]', options)
+                  for i, image in enumerate(images)]
+        results = run_trials_many([window(s.hu, preset='d2iqa') for s in slices], self.detector,
+                                  options=options, batch_size=self.batch_size,
+                                  progress=self.progress if progress is None else progress)
         return [dataclasses.replace(result, source=s.source)
                 for result, s in zip(results, slices)]
 

@@ -23,8 +23,8 @@ from ..lesions import CLASSES, Placement, add_lesions, get_lesion_config, seeded
 from .base import ScoreResult
 
 __all__ = ['AGGREGATIONS', 'D2IQAResult', 'STOP_RULES', 'ScoringOptions', 'TrialDetections',
-           'has_converged', 'run_trials', 'score_sets', 'scoring_options', 'set_map',
-           'trial_rng']
+           'has_converged', 'run_trials', 'run_trials_many', 'score_sets', 'scoring_options',
+           'set_map', 'trial_rng']
 
 #: How the trials of a set make its mAP.
 AGGREGATIONS = ('pooled', 'per_trial')
@@ -401,3 +401,75 @@ def run_trials(images01, detector, *, options, batch_size=1, placement=None, pro
                         options, batch_size, bar) for k in range(options.max_sets))
     with bar:
         return score_sets(sets, options)
+
+
+def run_trials_many(slices01, detector, *, options, batch_size=1, progress=False):
+    """Score several different [0, 1] slices, their trial images batched together.
+
+    Set by set, the trial images of every slice still running go to ``detector`` in batches
+    of ``batch_size``, so a large batch (a GPU) is filled across slices. Each slice gets the
+    lesions, sets and stop rule :func:`run_trials` gives it alone: with a detector whose
+    output for an image does not depend on the batch around it, the same result.
+
+    Parameters
+    ----------
+    slices01 : sequence of numpy.ndarray
+        ``(H, W)`` slices in [0, 1], all of one shape (e.g. the slices of one series).
+    detector, options, batch_size, progress
+        As for :func:`run_trials`.
+
+    Returns
+    -------
+    list of D2IQAResult
+        One per slice.
+
+    Raises
+    ------
+    LesionPlacementError
+        When a slice cannot host the lesions (place each alone first to tell which).
+    """
+    batch_size = _positive_int('batch_size', batch_size)
+    slices01 = [np.asarray(image, dtype=np.float32) for image in slices01]
+    if not slices01:
+        raise ValueError('no slices to score')
+    shapes = {image.shape for image in slices01}
+    if len(shapes) != 1:
+        raise ValueError(f'slices scored together must share one shape, got {sorted(shapes)}')
+    placements = [Placement.from_image(image, config=options.lesion_config)
+                  for image in slices01]
+    size = options.set_size
+    set_scores = [[] for _ in slices01]
+    converged = [None] * len(slices01)
+    running = list(range(len(slices01)))
+    bar = tqdm(total=options.trials * len(slices01), unit='image', desc='D2IQA trials',
+               leave=False, disable=not progress)
+    with bar:
+        for k in range(options.max_sets):
+            trials = range(k * size, (k + 1) * size)
+            lesions = {g: [placements[g].draw(trial_rng(options.seed, t)) for t in trials]
+                       for g in running}
+            jobs = [(g, j) for g in running for j in range(size)]
+            found = {g: [None] * size for g in running}
+            for start in range(0, len(jobs), batch_size):
+                chunk = jobs[start:start + batch_size]
+                batch = np.stack([add_lesions(slices01[g], lesions[g][j]) for g, j in chunk])
+                outputs = list(detector.detect(batch))
+                if len(outputs) != len(chunk):
+                    raise RuntimeError(f'the detector returned {len(outputs)} results for a '
+                                       f'batch of {len(chunk)} images')
+                for number, ((g, j), output) in enumerate(zip(chunk, outputs)):
+                    found[g][j] = TrialDetections(lesions[g][j].boxes, lesions[g][j].labels,
+                                                  *_detections(output, start + number))
+                bar.update(len(chunk))
+            for g in running:
+                set_scores[g].append(set_map(found[g], aggregate=options.aggregate))
+            if options.stop == 'converged':
+                for g in running:
+                    converged[g] = has_converged(set_scores[g], epsilon=options.epsilon,
+                                                 min_sets=options.min_sets)
+                running = [g for g in running if not converged[g]]
+                if not running:
+                    break
+    return [D2IQAResult.from_set_scores(scores, set_size=size, aggregate=options.aggregate,
+                                        converged=done)
+            for scores, done in zip(set_scores, converged)]

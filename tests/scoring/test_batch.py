@@ -165,3 +165,34 @@ def test_dicom_series_with_a_broken_file(write_dicom, tmp_path):
     result = score_study([folder], scorer, out=tmp_path / 'z.csv', z_range=(-127, -120),
                          progress=False)
     assert [s.source.rsplit('/', 1)[-1] for s in scorer.scored] == ['01.dcm']
+
+
+def test_slices_batched_together_score_as_alone(tmp_path, blob_detector, phantom_scans):
+    """batch_size 10 > set_size 5: two slices of a series share each detector batch, and
+    every slice scores as it does alone."""
+    np.save(tmp_path / 'stack.npy', np.stack(phantom_scans))        # a series of 3 slices
+    study = tmp_path / 'stack.npy'
+    alone = score_study([study], scorer(blob_detector, phantom_scans), out=tmp_path / 'a.csv',
+                        values='hu', progress=False)
+    detector = blob_detector(*(window(hu, preset='d2iqa') for hu in phantom_scans))
+    calls = []
+    real = detector.detect
+    detector.detect = lambda images: calls.append(len(images)) or real(images)
+    together = D2IQAScorer(detector=detector, trials=10, set_size=5, batch_size=10)
+    assert together.slices_per_call == 2
+    shared = score_study([study], together, out=tmp_path / 'b.csv', values='hu',
+                         progress=False)
+    assert without_seconds(read(tmp_path / 'b.csv')) == without_seconds(read(tmp_path / 'a.csv'))
+    assert len(shared.rows) == len(alone.rows) == 3 and not shared.errors
+    assert max(calls) == 10
+
+
+def test_run_trials_many_equals_run_trials_per_slice(blob_detector, phantom_scans):
+    from d2iqa.scoring import ScoringOptions, run_trials, run_trials_many
+    images = [window(hu, preset='d2iqa') for hu in phantom_scans]
+    for stop in ('fixed', 'converged'):
+        options = ScoringOptions(trials=20, set_size=5, stop=stop, epsilon=0.05, min_sets=2)
+        many = run_trials_many(images, blob_detector(*images), options=options, batch_size=7)
+        alone = [run_trials([image], blob_detector(*images), options=options)[0]
+                 for image in images]
+        assert many == alone
