@@ -329,23 +329,29 @@ def _detections(output, number):
             np.asarray(scores, dtype=np.float64), np.asarray(labels, dtype=np.int64))
 
 
-def _set_trials(images01, detector, placement, trials, options, batch_size, bar):
-    """Run the detector on the trials of one set; one list of TrialDetections per image."""
-    lesions = [placement.draw(trial_rng(options.seed, t)) for t in trials]
-    jobs = [(j, i) for j in range(len(trials)) for i in range(len(images01))]
-    results = [[None] * len(trials) for _ in images01]
+def _detect(jobs, detector, batch_size, bar):
+    """Run the detector on ``(image01, lesions)`` jobs, in order, in batches; their detections."""
+    found = []
     for start in range(0, len(jobs), batch_size):
         chunk = jobs[start:start + batch_size]
-        batch = np.stack([add_lesions(images01[i], lesions[j]) for j, i in chunk])
-        outputs = list(detector.detect(batch))
+        outputs = list(detector.detect(np.stack([add_lesions(image, lesions)
+                                                 for image, lesions in chunk])))
         if len(outputs) != len(chunk):
             raise RuntimeError(f'the detector returned {len(outputs)} results for a batch of '
                                f'{len(chunk)} images')
-        for number, ((j, i), output) in enumerate(zip(chunk, outputs)):
-            results[i][j] = TrialDetections(lesions[j].boxes, lesions[j].labels,
-                                            *_detections(output, start + number))
+        found.extend(TrialDetections(lesions.boxes, lesions.labels,
+                                     *_detections(output, start + number))
+                     for number, ((_, lesions), output) in enumerate(zip(chunk, outputs)))
         bar.update(len(chunk))
-    return results
+    return found
+
+
+def _set_trials(images01, detector, placement, trials, options, batch_size, bar):
+    """Run the detector on the trials of one set; one list of TrialDetections per image."""
+    lesions = [placement.draw(trial_rng(options.seed, t)) for t in trials]
+    found = _detect([(image, drawn) for drawn in lesions for image in images01], detector,
+                    batch_size, bar)
+    return [found[i::len(images01)] for i in range(len(images01))]
 
 
 def run_trials(images01, detector, *, options, batch_size=1, placement=None, progress=False):
@@ -448,19 +454,9 @@ def run_trials_many(slices01, detector, *, options, batch_size=1, progress=False
             trials = range(k * size, (k + 1) * size)
             lesions = {g: [placements[g].draw(trial_rng(options.seed, t)) for t in trials]
                        for g in running}
-            jobs = [(g, j) for g in running for j in range(size)]
-            found = {g: [None] * size for g in running}
-            for start in range(0, len(jobs), batch_size):
-                chunk = jobs[start:start + batch_size]
-                batch = np.stack([add_lesions(slices01[g], lesions[g][j]) for g, j in chunk])
-                outputs = list(detector.detect(batch))
-                if len(outputs) != len(chunk):
-                    raise RuntimeError(f'the detector returned {len(outputs)} results for a '
-                                       f'batch of {len(chunk)} images')
-                for number, ((g, j), output) in enumerate(zip(chunk, outputs)):
-                    found[g][j] = TrialDetections(lesions[g][j].boxes, lesions[g][j].labels,
-                                                  *_detections(output, start + number))
-                bar.update(len(chunk))
+            found = _detect([(slices01[g], drawn) for g in running for drawn in lesions[g]],
+                            detector, batch_size, bar)
+            found = {g: found[n * size:(n + 1) * size] for n, g in enumerate(running)}
             for g in running:
                 set_scores[g].append(set_map(found[g], aggregate=options.aggregate))
             if options.stop == 'converged':
