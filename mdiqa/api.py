@@ -1,11 +1,14 @@
 """Score CT slices with a trained MD-IQA checkpoint: ``MDIQAScorer`` and ``score_slice``.
 
 ``MDIQAScorer`` is the ``mdiqa`` scorer of the ``ct_nriqa.scorers`` registry
-(``d2iqa.create_scorer('mdiqa', checkpoint=...)``, ``d2iqa score --scorer mdiqa``, ``d2iqa
-evaluate-dose --scorers mdiqa``). There is no reference checkpoint: train one (docs/mdiqa.md).
+(``d2iqa.create_scorer('mdiqa')``, ``d2iqa score --scorer mdiqa``, ``d2iqa evaluate-dose
+--scorers mdiqa``). Without a checkpoint it loads the reference one-pass student
+(:data:`REFERENCE_CHECKPOINT`), which predicts the D2IQA score of the reference detector
+(docs/mdiqa.md, "The one-pass scorer").
 """
 import os
 from functools import lru_cache
+from pathlib import Path
 
 import torch
 from mmcv.transforms import Compose
@@ -17,7 +20,11 @@ from d2iqa.scoring import ScoreResult, Scorer, ScorerUnavailable
 
 from .registry import TRANSFORMS
 
-__all__ = ['MDIQAScorer', 'score_slice']
+__all__ = ['MDIQAScorer', 'REFERENCE_CHECKPOINT', 'score_slice']
+
+#: The reference one-pass student: small MD-IQA trained on D2IQA scores (mdiqa/checkpoints).
+REFERENCE_CHECKPOINT = Path(__file__).resolve().parent / 'checkpoints' \
+    / 'mdiqa_onepass_reference.pth'
 
 
 class MDIQAScorer(Scorer):
@@ -25,8 +32,9 @@ class MDIQAScorer(Scorer):
 
     Parameters
     ----------
-    checkpoint : str
-        A checkpoint written by ``tools/train.py`` (required: MD-IQA has no reference one).
+    checkpoint : str, optional
+        A checkpoint written by ``tools/train.py``; by default the reference one-pass student
+        (:data:`REFERENCE_CHECKPOINT`), whose scores are D2IQA scores on [0, 1].
     config : str, optional
         The config it was trained with; by default the config saved inside the checkpoint.
     device : str
@@ -52,9 +60,13 @@ class MDIQAScorer(Scorer):
     def __init__(self, *, checkpoint=None, config=None, device='cpu', values=None, decode=None,
                  batch_size=8):
         if not checkpoint:
-            raise ScorerUnavailable('MD-IQA needs checkpoint= (there is no reference '
-                                    'checkpoint): train one with tools/train.py '
-                                    'configs/mdiqa/... (docs/mdiqa.md)')
+            if not REFERENCE_CHECKPOINT.is_file():
+                raise ScorerUnavailable(f'the reference MD-IQA checkpoint {REFERENCE_CHECKPOINT} '
+                                        'is not installed: pass checkpoint= (--checkpoint), '
+                                        'one trained with tools/train.py configs/mdiqa/... '
+                                        '(docs/mdiqa.md)')
+            checkpoint = REFERENCE_CHECKPOINT
+        self.checkpoint = os.fspath(checkpoint)
         self.model, cfg = load_model(checkpoint, scope='mdiqa', config=config, device=device)
         with DefaultScope.overwrite_default_scope('mdiqa'):   # e.g. after an mmdet Runner
             pipeline = cfg.test_dataloader.dataset.pipeline
@@ -93,7 +105,7 @@ def _scorer(checkpoint, config, device, decode):
     return MDIQAScorer(checkpoint=checkpoint, config=config, device=device, decode=decode)
 
 
-def score_slice(image, *, checkpoint, config=None, device='cpu', values=None, decode=None):
+def score_slice(image, *, checkpoint=None, config=None, device='cpu', values=None, decode=None):
     """Score one CT slice with an MD-IQA checkpoint (the model is cached between calls).
 
     Parameters
@@ -101,7 +113,7 @@ def score_slice(image, *, checkpoint, config=None, device='cpu', values=None, de
     image : str, path-like, CTSlice or array_like
         A slice file (DICOM, NIfTI with one slice, TIFF, PNG, NPY), a ``CTSlice`` or a HU array.
     checkpoint, config, device, decode
-        See :class:`MDIQAScorer`.
+        See :class:`MDIQAScorer` (default checkpoint: the reference one-pass student).
     values : str or tuple, optional
         Units of a TIFF / PNG / NPY file (default: those of the checkpoint's training data).
 
@@ -110,4 +122,5 @@ def score_slice(image, *, checkpoint, config=None, device='cpu', values=None, de
     ScoreResult
         ``.score`` in ``(0, M)``, higher is better; ``.sem`` NaN (one deterministic pass).
     """
-    return _scorer(os.fspath(checkpoint), config, device, decode).score_slice(image, values=values)
+    checkpoint = None if checkpoint is None else os.fspath(checkpoint)
+    return _scorer(checkpoint, config, device, decode).score_slice(image, values=values)

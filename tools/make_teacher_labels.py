@@ -3,10 +3,11 @@ ladder of degradations (``d2iqa.scoring.teacher``).
 
     python tools/make_teacher_labels.py --out labels.csv [--checkpoint PTH] [--trials 100]
         [--set-size 20] [--config configs/d2iqa/cascade-rcnn_r18_fpn_lite.py] [--resume]
+        [--split train|val] [--images DIR]
     torchrun --nproc_per_node 2 tools/make_teacher_labels.py --out labels.csv --launcher pytorch
 
 The slices are the training split of the config's dataset (``../shared/data/ct`` by
-default). Rows are written as each slice finishes; ``--resume`` continues a killed run, with
+default); ``--split val`` labels the validation patients (the one-pass benchmark's teacher). Rows are written as each slice finishes; ``--resume`` continues a killed run, with
 any number of processes.
 """
 import argparse
@@ -27,18 +28,23 @@ def main():
     parser.add_argument('--trials', type=int, default=100, help='paired trials per slice')
     parser.add_argument('--set-size', type=int, default=20, help='trials per set')
     parser.add_argument('--seed', type=int, default=0, help='seed of lesions and noise')
+    parser.add_argument('--split', choices=('train', 'val'), default='train',
+                        help="the config's split to label")
     parser.add_argument('--limit', type=int, help='only the first N slices (trying it out)')
     parser.add_argument('--launcher', choices=('none', 'pytorch', 'slurm'), default='none')
+    parser.add_argument('--images', help='also save every version scored here (NPY, float32 '
+                        'HU): the one-pass student trains on them (tools/make_student_set.py)')
     parser.add_argument('--resume', action='store_true')
     args = parser.parse_args()
     init_distributed(args.launcher, cuda=False)
-    entries = config_slices(args.config, split='train')[:args.limit]
+    entries = config_slices(args.config, split=args.split)[:args.limit]
     scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
                          set_size=args.set_size, seed=args.seed)
     settings = {'checkpoint': os.path.abspath(scorer.checkpoint), 'trials': args.trials,
-                'set_size': args.set_size, 'config': args.config, 'limit': args.limit}
+                'set_size': args.set_size, 'config': args.config, 'split': args.split, 'limit': args.limit}
     rows = make_teacher_labels(entries, scorer, out=args.out, ladder=DEFAULT_LADDER,
-                               seed=args.seed, resume=args.resume, settings=settings)
+                               seed=args.seed, resume=args.resume, settings=settings,
+                               images=args.images)
     if rows is not None:
         print(f'{args.out}: {len(rows)} labels of {len(rows) // len(DEFAULT_LADDER)} slices')
 

@@ -21,14 +21,17 @@ class OutputLockedError(RuntimeError):
 
 
 def write_atomic(path, text):
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never part.
+    """Write ``text`` (str or bytes) to ``path`` so that readers see the old file or the new
+    one, never part.
 
     The text goes to a temporary file in the same folder, is flushed to disk and renamed over
     ``path`` (an atomic replace on POSIX and Windows).
     """
     path = Path(path)
     temporary = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    with open(temporary, 'w', newline='') as stream:
+    binary = isinstance(text, bytes)
+    with open(temporary, 'wb' if binary else 'w', **({} if binary else {'newline': ''})) \
+            as stream:
         stream.write(text)
         stream.flush()
         os.fsync(stream.fileno())

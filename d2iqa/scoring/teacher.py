@@ -9,6 +9,9 @@ of one slice order its degradations with the least trial noise. The rows go thro
 :class:`~d2iqa.scoring.sharded.ShardedTable`: incremental, resumable, one run at a time, and
 shared out among the ranks of a torch.distributed job.
 """
+import hashlib
+import io
+import os
 import time
 
 import numpy as np
@@ -20,12 +23,15 @@ from ..simulation import simulate_low_dose, simulate_sparse_view
 from .lock import write_atomic
 from .sharded import ShardedTable, csv_text, results_stem
 
-__all__ = ['DEFAULT_LADDER', 'LABEL_FIELDS', 'degrade', 'make_teacher_labels']
+__all__ = ['DEFAULT_LADDER', 'LABEL_FIELDS', 'degrade', 'make_teacher_labels', 'save_version',
+           'version_name']
 
 #: Columns of the labels CSV (``dose`` in percent of the slice's own, ``views`` over 180
-#: degrees out of 360; empty when that degradation is not applied).
+#: degrees out of 360; empty when that degradation is not applied; ``set_scores`` the mAP of
+#: each set of trials, space-separated, in the order of the sets, which are the same lesions
+#: at every rung).
 LABEL_FIELDS = ('file', 'slice_index', 'patient', 'degradation', 'dose', 'views', 'score',
-                'sem', 'trials', 'seconds')
+                'sem', 'trials', 'set_scores', 'seconds')
 #: The rungs (degradation, dose percent, views): the full dose, the paper's dose levels down
 #: to 5 %, sparse views from 360 to 90, and two combinations.
 DEFAULT_LADDER = (('full', 100, None), ('dose', 50, None), ('dose', 25, None),
@@ -34,8 +40,8 @@ DEFAULT_LADDER = (('full', 100, None), ('dose', 50, None), ('dose', 25, None),
                   ('dose+views', 25, 90))
 
 
-def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0):
-    """The versions of a slice at every rung of ``ladder``, in HU.
+def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0, rungs=None):
+    """The versions of a slice at the rungs of ``ladder``, in HU.
 
     Parameters
     ----------
@@ -45,14 +51,18 @@ def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0):
         ``(name, dose percent, views)``; ``(name, 100, None)`` is the slice itself.
     seed : int
         Seeds the dose noise; rung ``k`` draws from ``SeedSequence([seed, k])``, so a slice's
-        versions do not depend on which process makes them.
+        versions do not depend on which process makes them, nor on which others are made.
+    rungs : sequence of int, optional
+        Positions in ``ladder`` of the versions wanted (default: all).
 
     Returns
     -------
     list of numpy.ndarray
+        One version per rung, in the order of ``rungs``.
     """
     versions = []
-    for number, (_, dose, views) in enumerate(ladder):
+    for number in range(len(ladder)) if rungs is None else rungs:
+        _, dose, views = ladder[number]
         hu = ct_slice.hu
         if dose is not None and dose < 100:
             hu = simulate_low_dose(ct_slice.with_hu(hu), dose / 100,
@@ -63,8 +73,27 @@ def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0):
     return versions
 
 
+def version_name(file, slice_index, rung):
+    """The file name of a slice's version at a rung: ``STEM_INDEX_HASH_RUNG.npy``.
+
+    The hash of the absolute path tells apart slices of equal file names in other folders.
+    """
+    name, dose, views = rung
+    digest = hashlib.sha1(f'{os.path.abspath(file)}#{slice_index}'.encode()).hexdigest()[:10]
+    stem = os.path.splitext(os.path.basename(file))[0]
+    return (f'{stem}_{slice_index}_{digest}_{name}' + ('' if dose is None else f'_d{dose:g}')
+            + ('' if views is None else f'_v{views:g}') + '.npy')
+
+
+def save_version(path, image):
+    """Write a version as a float32 NPY file, whole or not at all."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(image, dtype=np.float32))
+    write_atomic(path, buffer.getvalue())
+
+
 def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, values=None,
-                        resume=False, settings=None, progress=True):
+                        resume=False, settings=None, images=None, progress=True):
     """Score every slice of ``entries`` at every rung of ``ladder`` with paired trials.
 
     Under torch.distributed every rank calls this with the same arguments and the slices are
@@ -90,6 +119,9 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
         Keep the slices already labelled with the same settings.
     settings : dict, optional
         What else the labels depend on (e.g. the checkpoint), saved and compared on resume.
+    images : str or path-like, optional
+        Also save every version scored to this folder (:func:`version_name`): the student's
+        images (``mdiqa.onepass.build_student_set`` uses them instead of making them again).
     progress : bool
         A progress bar over the slices (rank 0's).
 
@@ -113,17 +145,24 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
             try:
                 ct_slice = load_slice(entry['img_path'], index=entry['slice_index'],
                                       values=values)
-                results = scorer.score_series(degrade(ct_slice, ladder, seed=seed),
-                                              reference=ct_slice)
+                versions = degrade(ct_slice, ladder, seed=seed)
+                results = scorer.score_series(versions, reference=ct_slice)
             except (CTReadError, LesionPlacementError) as exc:
                 errors.append({'file': entry['img_path'], 'slice_index': entry['slice_index'],
                                'reason': str(exc)})
                 continue
             seconds = round((time.perf_counter() - start) / len(ladder), 3)
+            if images is not None:
+                os.makedirs(images, exist_ok=True)
+                for rung, version in zip(ladder, versions):
+                    save_version(os.path.join(images, version_name(
+                        entry['img_path'], entry['slice_index'], rung)), version)
             table.write(*({'file': entry['img_path'], 'slice_index': entry['slice_index'],
                            'patient': entry.get('patient', ''), 'degradation': name,
                            'dose': dose, 'views': views, 'score': result.score,
-                           'sem': result.sem, 'trials': result.n_trials, 'seconds': seconds}
+                           'sem': result.sem, 'trials': result.n_trials,
+                           'set_scores': ' '.join(f'{v:.6g}' for v in result.set_scores),
+                           'seconds': seconds}
                           for (name, dose, views), result in zip(ladder, results)))
         rows, gathered = table.finish(errors)
         if rows is not None:

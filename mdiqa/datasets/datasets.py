@@ -72,15 +72,20 @@ class LDCTIQADataset(BaseDataset):
                      gt_score=float(scores[name]), kind='labelled') for name in names]
 
 
+def _optional_float(row, column):
+    return float(row[column]) if row.get(column) not in (None, '') else float('nan')
+
+
 def read_slice_csv(path, *, require_score=True):
     """Rows of a slice list: columns ``path`` (relative to the CSV's folder unless absolute),
-    optional ``index`` (slice within a multi-slice file) and ``score`` (required unless
-    ``require_score`` is False; NaN when absent). Other columns are ignored.
+    optional ``index`` (slice within a multi-slice file), ``score`` (required unless
+    ``require_score`` is False; NaN when absent) and ``sem`` (the label's standard error,
+    e.g. of a teacher's trials; NaN when absent). Other columns are ignored.
 
     Returns
     -------
     list of dict
-        ``img_path``, ``slice_index``, ``gt_score``.
+        ``img_path``, ``slice_index``, ``gt_score``, ``gt_sem``.
     """
     with open(path, newline='') as handle:
         rows = list(csv.DictReader(handle))
@@ -91,8 +96,7 @@ def read_slice_csv(path, *, require_score=True):
     folder = os.path.dirname(os.path.abspath(path))
     return [dict(img_path=os.path.join(folder, row['path']),
                  slice_index=int(row.get('index') or 0),
-                 gt_score=float(row['score']) if row.get('score') not in (None, '')
-                 else float('nan'))
+                 gt_score=_optional_float(row, 'score'), gt_sem=_optional_float(row, 'sem'))
             for row in rows]
 
 

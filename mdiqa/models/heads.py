@@ -27,13 +27,16 @@ class DistributionHead(nn.Module):
         max_score (float): M (default 4, the LDCTIQAC2023 scale).
         beta (float): weight of the KL term (published: 0.1).
         decode (str): ``'argmax'`` (published) or ``'soft-argmax'``.
+        sem_width (bool): widen each target by the label's standard error (``gt_sem``, e.g.
+            of teacher labels; see :func:`encode_scores`). Off: every label is exact
+            (published).
     """
 
     def __init__(self, in_channels, *, num_samples=128, taus=(0.02, 0.05, 0.1), max_score=4.0,
-                 beta=0.1, decode='argmax'):
+                 beta=0.1, decode='argmax', sem_width=False):
         super().__init__()
         self.num_samples, self.taus, self.max_score = num_samples, tuple(taus), float(max_score)
-        self.beta, self.decode_method = beta, decode
+        self.beta, self.decode_method, self.sem_width = beta, decode, sem_width
         self.score_conv = nn.Conv2d(in_channels, len(self.taus) * num_samples, 1)
         self.weight_conv = nn.Conv2d(in_channels, len(self.taus), 1)
 
@@ -43,10 +46,12 @@ class DistributionHead(nn.Module):
             batch, len(self.taus), self.num_samples, height, width)
         return weighted_patch_average(values, torch.sigmoid(self.weight_conv(x)))
 
-    def loss(self, pred, scores):
-        """Per-sample L2 + beta * KL against the encoded scores, ``(B,)``."""
+    def loss(self, pred, scores, sems=None):
+        """Per-sample L2 + beta * KL against the encoded scores, ``(B,)`` (``sems`` used
+        with ``sem_width``)."""
         target = encode_scores(scores, num_samples=self.num_samples, taus=self.taus,
-                               max_score=self.max_score).to(pred.device)
+                               max_score=self.max_score,
+                               sems=sems if self.sem_width else None).to(pred.device)
         return distribution_loss(pred, target, beta=self.beta)
 
     def consistency(self, pred, reference):
@@ -77,7 +82,8 @@ class RegressionHead(nn.Module):
         values = self.score_conv(x).unsqueeze(2)
         return weighted_patch_average(values, torch.sigmoid(self.weight_conv(x)))
 
-    def loss(self, pred, scores):
+    def loss(self, pred, scores, sems=None):
+        """Per-sample squared error, ``(B,)`` (``sems`` is not used)."""
         scores = torch.as_tensor(scores, dtype=pred.dtype, device=pred.device)
         return (pred[:, 0, 0] - scores) ** 2
 

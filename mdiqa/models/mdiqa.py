@@ -92,8 +92,10 @@ class MDIQA(BaseModel):
                              'samples; add semi=dict(...) to the model for step 3')
         scores = torch.tensor([s.metainfo['gt_score'] if k != 'unlabelled' else 0.0
                                for s, k in zip(data_samples, kinds)], device=device)
+        sems = torch.tensor([s.metainfo.get('gt_sem', float('nan')) for s in data_samples],
+                            device=device)
         pred = self.net(inputs)
-        per_sample = self.head.loss(pred, scores)
+        per_sample = self.head.loss(pred, scores, sems)
         if self.semi is None:
             return dict(loss_sup=per_sample.mean())
         weight = sigmoid_rampup(self.iteration, length=self.semi['rampup_iters'],

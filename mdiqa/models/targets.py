@@ -19,13 +19,25 @@ def _check(scores, max_score):
     return scores
 
 
-def encode_scores(scores, *, num_samples=128, taus=(0.02, 0.05, 0.1), max_score=4.0):
-    """Scores ``(B,)`` -> target distributions ``(B, K, N)`` with peak value 1."""
+def encode_scores(scores, *, num_samples=128, taus=(0.02, 0.05, 0.1), max_score=4.0,
+                  sems=None):
+    """Scores ``(B,)`` -> target distributions ``(B, K, N)`` with peak value 1.
+
+    ``sems`` ``(B,)``, optional: the labels' standard errors in score units. Each scale is
+    widened by it in quadrature, ``sigma_k = N sqrt(tau_k^2 + (sem / M)^2)``: an uncertain
+    label asks for a wider distribution around the same centre. NaN counts as 0.
+    """
     scores = _check(scores, max_score)
     j = torch.arange(num_samples, dtype=torch.float32, device=scores.device)
     centre = (scores / max_score * num_samples)[:, None, None]
-    sigma = torch.as_tensor(taus, dtype=torch.float32, device=scores.device)[None, :, None] \
-        * num_samples
+    tau = torch.as_tensor(taus, dtype=torch.float32, device=scores.device)[None, :, None]
+    if sems is not None:
+        sems = torch.nan_to_num(torch.as_tensor(sems, dtype=torch.float32,
+                                                device=scores.device), nan=0.0)
+        if (sems < 0).any():
+            raise ValueError('standard errors of labels must not be negative')
+        tau = torch.sqrt(tau ** 2 + (sems / max_score)[:, None, None] ** 2)
+    sigma = tau * num_samples
     return torch.exp(-(j - centre) ** 2 / (2 * sigma ** 2))
 
 

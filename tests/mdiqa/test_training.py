@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 from d2iqa.cli.dose_study import run_dose_study
 from d2iqa.mm_common.runner import prepare_config
 from d2iqa.scoring import ScorerUnavailable, create_scorer
+import mdiqa.api
 from mdiqa import MDIQAScorer, score_slice
 from mdiqa.challenge import OUTPUT_NAME, main as challenge_main
 from mdiqa.datasets import read_slice_csv
@@ -118,8 +119,9 @@ def test_score_slice_result_and_plugin_attributes(step1, make_slices):
     assert score_slice(hu, checkpoint=str(step1[1])).score == pytest.approx(result.score)
 
 
-def test_a_missing_checkpoint_says_what_to_do():
-    with pytest.raises(ScorerUnavailable, match='no reference checkpoint'):
+def test_a_missing_reference_checkpoint_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setattr(mdiqa.api, 'REFERENCE_CHECKPOINT', tmp_path / 'absent.pth')
+    with pytest.raises(ScorerUnavailable, match='absent.pth is not installed: pass checkpoint='):
         create_scorer('mdiqa')
 
 

@@ -7,7 +7,7 @@ import pytest
 from d2iqa import D2IQAScorer, window
 from d2iqa.io import CTSlice
 from d2iqa.simulation import noise_level
-from d2iqa.scoring.teacher import LABEL_FIELDS, degrade, make_teacher_labels
+from d2iqa.scoring.teacher import LABEL_FIELDS, degrade, make_teacher_labels, version_name
 
 LADDER = (('full', 100, None), ('dose', 25, None), ('views', None, 90), ('dose+views', 25, 90))
 
@@ -38,6 +38,9 @@ def test_the_ladder_degrades_as_named(phantom_scans):
     assert np.array_equal(degrade(ct, LADDER, seed=3)[1], dose)     # seeded per rung
     assert not np.array_equal(degrade(ct, LADDER, seed=4)[1], dose)
     assert np.abs(both - dose).mean() > 1
+    # a rung alone is the same version as within the whole ladder
+    assert [np.array_equal(a, b) for a, b in zip(degrade(ct, LADDER, seed=3, rungs=[3, 1]),
+                                                 (both, dose))] == [True, True]
 
 
 def scorer(blob_detector, phantom_scans):
@@ -49,7 +52,7 @@ def test_labels_are_paired_rows_and_resume_after_a_kill(entries, tmp_path, blob_
                                                         phantom_scans):
     whole = make_teacher_labels(entries, scorer(blob_detector, phantom_scans),
                                 out=tmp_path / 'a.csv', ladder=LADDER, values='hu',
-                                progress=False)
+                                images=tmp_path / 'images', progress=False)
     assert len(whole) == 3 * len(LADDER) and list(whole[0]) == list(LABEL_FIELDS)
     by_slice = [whole[k:k + len(LADDER)] for k in range(0, len(whole), len(LADDER))]
     for rows in by_slice:
@@ -59,6 +62,14 @@ def test_labels_are_paired_rows_and_resume_after_a_kill(entries, tmp_path, blob_
     paired = scorer(blob_detector, phantom_scans).score_series(degrade(ct, LADDER),
                                                                reference=ct)
     assert [float(r['score']) for r in by_slice[1]] == [r.score for r in paired]
+    assert [[float(v) for v in r['set_scores'].split()] for r in by_slice[1]] == \
+        [pytest.approx(r.set_scores, abs=1e-6) for r in paired]
+    # every version scored was saved, as degrade makes it
+    versions = degrade(ct, LADDER)
+    for rung, version in zip(LADDER, versions):
+        saved = np.load(tmp_path / 'images' / version_name(entries[1]['img_path'], 0, rung))
+        assert saved.dtype == np.float32 and np.array_equal(saved, version)
+    assert len(list((tmp_path / 'images').iterdir())) == 3 * len(LADDER)
     # a kill in the middle of the second slice's rows: its rows are done again on resume
     out = tmp_path / 'b.csv'
     lines = (tmp_path / 'a.csv').read_text().splitlines(keepends=True)

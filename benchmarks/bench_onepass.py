@@ -1,0 +1,150 @@
+"""One-pass students against their teacher on the validation patients' degradation ladders.
+
+The teacher's scores come from ``tools/make_teacher_labels.py --split val --trials 500``; the
+versions it scored are made again with the ladder and seed of its settings (bit for bit) or
+read from ``--images``. For each student (default: the reference one-pass checkpoint):
+
+- Spearman and Pearson against the teacher, pooled over all versions and within each slice
+  (mean over slices);
+- the fraction of neighbouring versions (in the teacher's order, within a slice) that the
+  student orders the same way;
+- the validation slices whose 100 / 50 / 25 / 12 / 5 % dose versions the student scores
+  strictly falling (and how many the teacher does);
+- seconds per slice of the student (batches of ``--batch-size``) and of the 500-trial
+  teacher on one slice, measured in the same run, and their ratio.
+
+Usage::
+
+    python benchmarks/bench_onepass.py --teacher VAL_LABELS.csv [--student NAME=PTH ...]
+        [--images DIR] [--timing-trials 500] [--record]
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+from _results import load_note, machine, record
+
+from d2iqa import load_slice
+from d2iqa.scoring import D2IQAScorer
+from d2iqa.scoring.teacher import degrade, version_name
+from mdiqa import MDIQAScorer
+from mdiqa.api import REFERENCE_CHECKPOINT
+from mdiqa.onepass import agreement, read_labels
+
+SECTION = '## One-pass scorer'
+DOSE_CHAIN = (('full', 100, None), ('dose', 50, None), ('dose', 25, None), ('dose', 12, None),
+              ('dose', 5, None))
+
+
+def _number(text):
+    return None if text in ('', None) else float(text)
+
+
+def teacher_versions(rows, settings, images=None):
+    """(slice key, rung, teacher score, HU image) of every labelled version, in file order."""
+    ladder = [tuple(rung) for rung in settings['ladder']]
+    by_slice = {}
+    for row in rows:
+        by_slice.setdefault((row['file'], int(row['slice_index'])), []).append(row)
+    out = []
+    for (file, index), slice_rows in by_slice.items():
+        rungs = [(name, _number(dose), _number(views)) for name, dose, views in ladder]
+        if images:
+            versions = [np.load(os.path.join(images, version_name(file, index, rung)))
+                        for rung in ladder]
+        else:
+            versions = degrade(load_slice(file, index=index, values=settings.get('values')),
+                               ladder, seed=settings['seed'])
+        scores = {(r['degradation'], _number(r['dose']), _number(r['views'])): float(r['score'])
+                  for r in slice_rows}
+        out += [(f'{file}#{index}', rung, scores[rung], version)
+                for rung, version in zip(rungs, versions) if rung in scores]
+    return out
+
+
+def falls_strictly(values):
+    return bool(np.all(np.diff(values) < 0))
+
+
+def dose_chains(keys, rungs, values):
+    """Per slice: whether its dose chain's values fall strictly (None: chain incomplete)."""
+    chain = [(n, _number(d), _number(v)) for n, d, v in DOSE_CHAIN]
+    result = {}
+    for key in dict.fromkeys(keys):
+        found = {rung: value for k, rung, value in zip(keys, rungs, values) if k == key}
+        result[key] = falls_strictly([found[r] for r in chain]) if all(r in found
+                                                                        for r in chain) else None
+    return result
+
+
+def student_figures(name, checkpoint, versions, *, batch_size):
+    scorer = MDIQAScorer(checkpoint=checkpoint, batch_size=batch_size)
+    images = [v[3] for v in versions]
+    scorer.score_slices(images[:batch_size], values='hu')          # warm-up
+    start = time.perf_counter()
+    pred = scorer.score_slices(images, values='hu')
+    seconds = (time.perf_counter() - start) / len(images)
+    keys, rungs, teacher = zip(*[(k, r, t) for k, r, t, _ in versions])
+    figures = agreement(pred, teacher, keys)
+    chains = [ok for ok in dose_chains(keys, rungs, pred).values() if ok is not None]
+    return dict(name=name, checkpoint=str(checkpoint), seconds=seconds,
+                dose_chains=(sum(chains), len(chains)), **figures)
+
+
+def teacher_seconds(settings, full_slice, trials):
+    """Seconds of a D2IQA score of one slice with ``trials`` trials (one thread per core)."""
+    scorer = D2IQAScorer(checkpoint=settings['checkpoint'], trials=trials,
+                         set_size=settings.get('set_size', 20), seed=0)
+    start = time.perf_counter()
+    scorer.score_slice(full_slice, values='hu')
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--teacher', required=True, help='validation labels CSV (500 trials)')
+    parser.add_argument('--student', action='append', default=[], metavar='NAME=PTH',
+                        help='a student checkpoint (repeat; default: the reference one)')
+    parser.add_argument('--images', help='the versions saved by make_teacher_labels --images')
+    parser.add_argument('--timing-trials', type=int, default=500,
+                        help='trials of the teacher timed on one slice')
+    parser.add_argument('--batch-size', type=int, default=16, help="the students' batches")
+    parser.add_argument('--record', action='store_true')
+    parser.add_argument('--note', default='', help='what else ran on the machine')
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    rows, settings = read_labels(args.teacher)
+    versions = teacher_versions(rows, settings, args.images)
+    keys, rungs, teacher = zip(*[(k, r, t) for k, r, t, _ in versions])
+    teacher_chains = [ok for ok in dose_chains(keys, rungs, teacher).values() if ok is not None]
+    students = [s.split('=', 1) for s in args.student] or [('reference', REFERENCE_CHECKPOINT)]
+    results = [student_figures(name, path, versions, batch_size=args.batch_size)
+               for name, path in students]
+    full = next(v[3] for v in versions if v[1][0] == 'full')
+    teacher_time = teacher_seconds(settings, full, args.timing_trials)
+    lines = [f'{len(set(keys))} validation slices x {len(versions) // len(set(keys))} versions; '
+             f"teacher: {settings.get('trials')} paired trials per slice "
+             f"(`{os.path.basename(str(settings.get('checkpoint')))}`), its dose chain falls "
+             f'strictly on {sum(teacher_chains)} of {len(teacher_chains)} slices; '
+             f'{args.timing_trials}-trial teacher on one slice: {teacher_time:.1f} s '
+             f'({torch.get_num_threads()} threads).', '',
+             '| student | Spearman | Pearson | Spearman within slice | Pearson within slice | '
+             'neighbours ordered | dose chains falling | s per slice | speed-up |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for r in results:
+        lines.append(f"| {r['name']} | {r['spearman']:.3f} | {r['pearson']:.3f} | "
+                     f"{r['spearman_within']:.3f} | {r['pearson_within']:.3f} | "
+                     f"{r['adjacent_agree']:.3f} | {r['dose_chains'][0]} / {r['dose_chains'][1]} | "
+                     f"{r['seconds'] * 1000:.1f} ms | {teacher_time / r['seconds']:.3g}x |")
+    text = '\n'.join(lines)
+    print(text)
+    if args.record:
+        record(SECTION, 'bench_onepass.py', text + '\n\nMachine: ' + machine(
+            ('torch', 'onedl-mmcv', 'onedl-mmdetection'),
+            note=f', {load_note(load_before)}{args.note}'))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,176 @@
+"""The one-pass student: MD-IQA trained on teacher labels (D2IQA scores of degraded slices).
+
+``tools/make_teacher_labels.py`` scores slices at a ladder of degradations
+(:mod:`d2iqa.scoring.teacher`). :func:`build_student_set` writes the images those labels
+belong to: the same :func:`~d2iqa.scoring.teacher.degrade` with the ladder and seed saved in
+the labels' settings, so each image is, bit for bit, the version the teacher scored. It also
+writes versions at rungs the teacher never scored (:data:`UNLABELLED_LADDER`), the unlabelled
+images of the semi-supervised step. :func:`agreement` holds the figures of the student
+against the teacher (``benchmarks/bench_onepass.py``).
+"""
+import csv
+import json
+import os
+
+import numpy as np
+from scipy import stats
+
+from d2iqa.io import load_slice
+from d2iqa.scoring.sharded import results_stem
+from d2iqa.scoring.teacher import degrade, save_version, version_name
+
+__all__ = ['STUDENT_FIELDS', 'UNLABELLED_LADDER', 'agreement', 'build_student_set',
+           'read_labels']
+
+#: Rungs between the teacher's (simulated dose percent, views), never labelled: the
+#: unlabelled images of the semi-supervised step.
+UNLABELLED_LADDER = (('dose', 70, None), ('dose', 35, None), ('dose', 18, None),
+                     ('dose', 8, None), ('views', None, 225), ('views', None, 135),
+                     ('dose+views', 70, 225), ('dose+views', 35, 135))
+#: Columns of the student's lists (``score`` and ``sem`` empty in ``unlabelled.csv``).
+STUDENT_FIELDS = ('path', 'score', 'sem', 'slice', 'patient', 'degradation', 'dose', 'views')
+
+
+def read_labels(path):
+    """The rows of a teacher-labels CSV and the settings saved beside it.
+
+    Returns
+    -------
+    rows : list of dict
+        As in the file (strings).
+    settings : dict
+        ``STEM_settings.json`` (ladder, seed, checkpoint, trials, ...).
+    """
+    settings_path = f'{results_stem(path)}_settings.json'
+    if not os.path.isfile(settings_path):
+        raise FileNotFoundError(f'{settings_path} is missing: it holds the ladder and seed the '
+                                f'labels of {path} were made with (tools/make_teacher_labels.py '
+                                'writes it)')
+    with open(path, newline='') as handle:
+        rows = list(csv.DictReader(handle))
+    with open(settings_path) as handle:
+        settings = json.load(handle)
+    missing = {'file', 'slice_index', 'degradation', 'score', 'sem'} - set(rows[0] if rows
+                                                                           else ())
+    if not rows or missing:
+        raise ValueError(f'{path} is not a teacher-labels CSV: '
+                         + (f'it lacks the columns {sorted(missing)}' if rows else 'no rows'))
+    return rows, settings
+
+
+def _number(text):
+    return None if text in ('', None) else float(text)
+
+
+def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LADDER,
+                      values=None, progress=None):
+    """Write the images of teacher labels and the list ``OUT_DIR/SPLIT.csv``.
+
+    Parameters
+    ----------
+    labels : str or path-like
+        A CSV of ``tools/make_teacher_labels.py`` (its ``_settings.json`` beside it).
+    out_dir : str or path-like
+        Written: ``images/`` (float32 HU NPY files named by
+        :func:`~d2iqa.scoring.teacher.version_name`), ``SPLIT.csv`` (:data:`STUDENT_FIELDS`,
+        paths relative to ``out_dir``; ``slice`` is ``FILE#INDEX``) and, with ``unlabelled_ladder``, ``unlabelled.csv``
+        (``SPLIT_unlabelled.csv`` unless ``split='train'``). Images already there are kept, so
+        a killed build continues where it stopped, and the images that
+        ``make_teacher_labels(images=OUT_DIR/images)`` saved are not made again.
+    split : str
+        Name of the list (``'train'``, ``'val'``).
+    unlabelled_ladder : sequence of (str, float or None, int or None), optional
+        Extra rungs written without labels (``None`` or empty: none).
+    values : str, optional
+        Units of TIFF / PNG / NPY slices (default: those the labels were made with).
+    progress : callable, optional
+        Called with each slice's file name.
+
+    Returns
+    -------
+    dict
+        List name -> number of images.
+    """
+    rows, settings = read_labels(labels)
+    ladder = [tuple(rung) for rung in settings['ladder']]
+    seed = settings['seed']
+    values = settings.get('values') if values is None else values
+    extra = tuple(unlabelled_ladder or ())
+    images = os.path.join(out_dir, 'images')
+    os.makedirs(images, exist_ok=True)
+    slices = {}
+    for row in rows:
+        slices.setdefault((row['file'], int(row['slice_index'])), []).append(row)
+    labelled, unlabelled = [], []
+    for (file, index), slice_rows in slices.items():
+        if progress:
+            progress(file)
+        # the rung of each row (a row's place in the ladder seeds its noise)
+        wanted = [(number, rung, row) for number, rung in enumerate(ladder)
+                  for row in slice_rows if row['degradation'] == rung[0]
+                  and _number(row['dose']) == _number(rung[1])
+                  and _number(row['views']) == _number(rung[2])]
+        if len(wanted) != len(slice_rows):
+            raise ValueError(f'{labels}: rows of {file} (slice {index}) do not match the ladder '
+                             f'of its settings file {ladder}')
+        # the extra rungs get ladder numbers after the teacher's, so their noise is new
+        jobs = wanted + [(len(ladder) + k, rung, None) for k, rung in enumerate(extra)]
+        paths = [os.path.join('images', version_name(file, index, rung)) for _, rung, _ in jobs]
+        todo = [(number, path) for (number, _, _), path in zip(jobs, paths)
+                if not os.path.isfile(os.path.join(out_dir, path))]
+        if todo:
+            versions = degrade(load_slice(file, index=index, values=values), ladder + list(extra),
+                               seed=seed, rungs=[number for number, _ in todo])
+            for (_, path), version in zip(todo, versions):
+                save_version(os.path.join(out_dir, path), version)
+        patient = slice_rows[0].get('patient', '')
+        for (_, (name, dose, views), row), path in zip(jobs, paths):
+            entry = dict(path=path, slice=f'{file}#{index}', patient=patient, degradation=name,
+                         dose='' if dose is None else dose, views='' if views is None else views,
+                         score=row['score'] if row else '', sem=row['sem'] if row else '')
+            (labelled if row else unlabelled).append(entry)
+    lists = {split: labelled}
+    if extra:
+        lists['unlabelled' if split == 'train' else f'{split}_unlabelled'] = unlabelled
+    for name, entries in lists.items():
+        with open(os.path.join(out_dir, f'{name}.csv'), 'w', newline='') as handle:
+            writer = csv.DictWriter(handle, fieldnames=STUDENT_FIELDS)
+            writer.writeheader()
+            writer.writerows(entries)
+    return {name: len(entries) for name, entries in lists.items()}
+
+
+def agreement(pred, teacher, slices):
+    """Figures of a student's predictions against the teacher's scores.
+
+    Parameters
+    ----------
+    pred, teacher : array_like
+        One value per image.
+    slices : array_like
+        The slice each image is a version of.
+
+    Returns
+    -------
+    dict
+        ``spearman`` / ``pearson`` pooled; ``spearman_within`` / ``pearson_within``: the mean
+        over slices of the coefficient within a slice's versions; ``adjacent_agree``: over all
+        pairs of versions adjacent in the teacher's order within a slice, the fraction the
+        student orders the same way; ``slices``: number of slices.
+    """
+    pred, teacher, slices = np.asarray(pred, float), np.asarray(teacher, float), np.asarray(slices)
+    within_s, within_p, agree = [], [], []
+    for name in dict.fromkeys(slices.tolist()):
+        mine = slices == name
+        p, t = pred[mine], teacher[mine]
+        if mine.sum() < 3:
+            continue
+        within_s.append(stats.spearmanr(p, t)[0])
+        within_p.append(stats.pearsonr(p, t)[0])
+        order = np.argsort(t, kind='stable')
+        agree += list(np.diff(p[order]) > 0)
+    return dict(spearman=float(stats.spearmanr(pred, teacher)[0]),
+                pearson=float(stats.pearsonr(pred, teacher)[0]),
+                spearman_within=float(np.nanmean(within_s)),
+                pearson_within=float(np.nanmean(within_p)),
+                adjacent_agree=float(np.mean(agree)), slices=len(within_s))

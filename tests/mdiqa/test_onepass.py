@@ -1,0 +1,138 @@
+"""The one-pass student: its set built from teacher labels, label widths, agreement figures."""
+import csv
+import json
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+import mdiqa.onepass
+from d2iqa.io import CTSlice
+from d2iqa.scoring.teacher import LABEL_FIELDS, degrade, save_version, version_name
+from mdiqa.datasets import read_slice_csv
+from mdiqa.models.targets import encode_scores
+from mdiqa.onepass import STUDENT_FIELDS, agreement, build_student_set
+
+LADDER = (('full', 100, None), ('dose', 25, None), ('views', None, 90))
+EXTRA = (('dose', 50, None), ('views', None, 180))
+
+
+@pytest.fixture
+def labels(tmp_path, make_slices):
+    """A teacher-labels CSV of two NPY slices (made-up scores) and its settings file."""
+    rows = []
+    for number, (hu, _) in enumerate(make_slices(2, size=96)):
+        path = tmp_path / f's{number}.npy'
+        np.save(path, hu)
+        for k, (name, dose, views) in enumerate(LADDER):
+            rows.append(dict(file=str(path), slice_index=0, patient=f'P{number}',
+                             degradation=name, dose='' if dose is None else dose,
+                             views='' if views is None else views, score=0.5 - 0.1 * k,
+                             sem=0.01 * (k + 1), trials=40, set_scores='', seconds=1))
+    out = tmp_path / 'labels.csv'
+    with open(out, 'w', newline='') as handle:
+        writer = csv.DictWriter(handle, fieldnames=LABEL_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    (tmp_path / 'labels_settings.json').write_text(json.dumps(
+        {'ladder': [list(r) for r in LADDER], 'seed': 7, 'values': 'hu'}))
+    return out, rows
+
+
+def test_the_student_set_holds_the_versions_the_teacher_scored(labels, tmp_path):
+    out, rows = labels
+    counts = build_student_set(out, tmp_path / 'set', split='train', unlabelled_ladder=EXTRA)
+    assert counts == {'train': 6, 'unlabelled': 4}
+    listed = read_slice_csv(tmp_path / 'set' / 'train.csv')
+    with open(tmp_path / 'set' / 'train.csv', newline='') as handle:
+        assert csv.DictReader(handle).fieldnames == list(STUDENT_FIELDS)
+    assert [item['gt_score'] for item in listed] == pytest.approx([float(r['score']) for r in rows])
+    assert [item['gt_sem'] for item in listed] == pytest.approx([float(r['sem']) for r in rows])
+    for number in range(2):
+        ct = CTSlice(hu=np.load(rows[3 * number]['file']), source='s')
+        for item, version in zip(listed[3 * number:3 * number + 3], degrade(ct, LADDER, seed=7)):
+            assert np.array_equal(np.load(item['img_path']), version)   # bit for bit
+        # the unlabelled rungs follow the ladder's numbering: new noise, made as degrade does
+        unlabelled = read_slice_csv(tmp_path / 'set' / 'unlabelled.csv', require_score=False)
+        for item, version in zip(unlabelled[2 * number:2 * number + 2],
+                                 degrade(ct, LADDER + EXTRA, seed=7, rungs=[3, 4])):
+            assert np.isnan(item['gt_score']) and np.array_equal(np.load(item['img_path']),
+                                                                 version)
+
+
+def test_images_already_there_are_not_made_again(labels, tmp_path, monkeypatch):
+    out, rows = labels
+    images = tmp_path / 'set' / 'images'
+    images.mkdir(parents=True)
+    # what make_teacher_labels(images=...) saved for the first slice
+    ct = CTSlice(hu=np.load(rows[0]['file']), source='s')
+    for rung, version in zip(LADDER, degrade(ct, LADDER, seed=7)):
+        save_version(images / version_name(rows[0]['file'], 0, rung), version)
+    made = []
+    real = mdiqa.onepass.degrade
+
+    def counting(ct_slice, ladder, *, seed, rungs):
+        made.append(list(rungs))
+        return real(ct_slice, ladder, seed=seed, rungs=rungs)
+    monkeypatch.setattr(mdiqa.onepass, 'degrade', counting)
+    build_student_set(out, tmp_path / 'set', split='val', unlabelled_ladder=None)
+    assert made == [[0, 1, 2]]            # the second slice only
+    build_student_set(out, tmp_path / 'set', split='val', unlabelled_ladder=None)
+    assert made == [[0, 1, 2]]            # a second build makes nothing
+    assert sorted(p.name for p in (tmp_path / 'set').glob('*.csv')) == ['val.csv']
+
+
+def test_labels_that_do_not_match_their_ladder_are_refused(labels, tmp_path):
+    out, _ = labels
+    (tmp_path / 'labels_settings.json').write_text(json.dumps(
+        {'ladder': [['full', 100, None], ['dose', 50, None]], 'seed': 7}))
+    with pytest.raises(ValueError, match='do not match the ladder'):
+        build_student_set(out, tmp_path / 'set', split='train')
+    (tmp_path / 'labels_settings.json').unlink()
+    with pytest.raises(FileNotFoundError, match='labels_settings.json is missing'):
+        build_student_set(out, tmp_path / 'set', split='train')
+
+
+def test_a_label_standard_error_widens_its_target_in_quadrature():
+    n, taus, sem = 128, (0.02, 0.05), 0.03
+    plain, wide = (encode_scores(torch.tensor([0.5]), num_samples=n, taus=taus, max_score=1.0,
+                                 sems=sems)[0] for sems in (None, torch.tensor([sem])))
+    j = np.arange(n)
+    for k, tau in enumerate(taus):
+        for target, expected in ((plain, tau), (wide, np.hypot(tau, sem))):
+            weights = target[k].numpy() / target[k].numpy().sum()
+            mean = (weights * j).sum()
+            assert mean == pytest.approx(64, abs=1e-3)
+            assert np.sqrt((weights * (j - mean) ** 2).sum()) == pytest.approx(expected * n,
+                                                                               rel=1e-3)
+    nan = encode_scores(torch.tensor([0.5]), num_samples=n, taus=taus, max_score=1.0,
+                        sems=torch.tensor([float('nan')]))[0]
+    assert torch.equal(nan, plain)        # a label without a standard error is exact
+
+
+def test_the_head_uses_the_standard_error_only_when_asked():
+    from mdiqa.models.heads import DistributionHead
+    pred = torch.rand(2, 3, 128)
+    scores, sems = torch.tensor([0.2, 0.6]), torch.tensor([0.05, 0.0])
+    plain = DistributionHead(8, max_score=1.0)
+    wide = DistributionHead(8, max_score=1.0, sem_width=True)
+    assert torch.equal(plain.loss(pred, scores, sems), plain.loss(pred, scores))
+    changed = wide.loss(pred, scores, sems) != plain.loss(pred, scores)
+    assert changed.tolist() == [True, False]
+
+
+def test_agreement_matches_scipy_slice_by_slice():
+    rng = np.random.default_rng(0)
+    teacher = np.concatenate([np.linspace(0.5, 0.1, 5), np.linspace(0.4, 0.05, 5)])
+    pred = teacher + rng.normal(0, 0.03, 10)
+    pred[[1, 2]] = pred[[2, 1]]            # one swap of neighbours in the first slice
+    slices = np.repeat(['a', 'b'], 5)
+    figures = agreement(pred, teacher, slices)
+    assert figures['spearman'] == pytest.approx(stats.spearmanr(pred, teacher)[0])
+    assert figures['pearson'] == pytest.approx(stats.pearsonr(pred, teacher)[0])
+    within = [stats.spearmanr(pred[slices == s], teacher[slices == s])[0] for s in 'ab']
+    assert figures['spearman_within'] == pytest.approx(np.mean(within))
+    pairs = [np.sign(np.diff(pred[slices == s][::-1])) for s in 'ab']
+    assert figures['adjacent_agree'] == pytest.approx(np.mean(np.concatenate(pairs) > 0))
+    assert figures['slices'] == 2
