@@ -1,15 +1,20 @@
 """The one-pass student: its set built from teacher labels, label widths, agreement figures."""
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
 from scipy import stats
 
 import mdiqa.onepass
 from d2iqa.io import CTSlice
+from d2iqa.mm_common.runner import prepare_config
 from d2iqa.scoring.teacher import LABEL_FIELDS, degrade, save_version, version_name
+from mdiqa import MDIQAScorer
 from mdiqa.datasets import read_slice_csv
 from mdiqa.models.targets import encode_scores
 from mdiqa.onepass import STUDENT_FIELDS, agreement, build_student_set
@@ -136,3 +141,47 @@ def test_agreement_matches_scipy_slice_by_slice():
     pairs = [np.sign(np.diff(pred[slices == s][::-1])) for s in 'ab']
     assert figures['adjacent_agree'] == pytest.approx(np.mean(np.concatenate(pairs) > 0))
     assert figures['slices'] == 2
+
+
+CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mdiqa'
+
+
+@pytest.mark.parametrize('name', ['mdiqa_small_onepass', 'mdiqa_small_onepass_nosem',
+                                  'mdiqa_small_onepass_reg', 'mdiqa_small_onepass_semi',
+                                  'mdiqa_full_onepass', 'mdiqa_small_ldctiqa_from_onepass'])
+def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
+    monkeypatch.setenv('MDIQA_ONEPASS', '/student')
+    monkeypatch.setenv('LDCTIQA', '/ldctiqa')
+    cfg = Config.fromfile(CONFIGS / f'{name}.py')
+    head = cfg.model.net.head
+    train = cfg.train_dataloader.dataset
+    if name.endswith('from_onepass'):
+        assert head.max_score == 4.0 and train.data_root == '/ldctiqa'
+        assert cfg.load_from == 'mdiqa/checkpoints/mdiqa_onepass_reference.pth'
+        return
+    assert head.max_score == 1.0                 # D2IQA's scale
+    assert head.get('sem_width', False) == (name in ('mdiqa_small_onepass', 'mdiqa_full_onepass',
+                                                     'mdiqa_small_onepass_semi'))
+    files = [d.ann_file for d in train.datasets] if 'datasets' in train else [train.ann_file]
+    assert files[0] == '/student/train.csv' and cfg.val_dataloader.dataset.ann_file == \
+        '/student/val.csv'
+    if name.endswith('semi'):
+        assert files[1] == '/student/pseudo.csv' and cfg.model.semi.ema_alpha == 0.997
+
+
+def test_a_student_trains_on_its_set_and_scores_through_the_api(labels, tmp_path, tiny_config,
+                                                                  make_slices):
+    out, rows = labels
+    build_student_set(out, tmp_path / 'set', split='train', unlabelled_ladder=None)
+    options = {'train_dataloader.dataset.ann_file': str(tmp_path / 'set' / 'train.csv'),
+               'val_dataloader.dataset.ann_file': str(tmp_path / 'set' / 'train.csv'),
+               'test_dataloader.dataset.ann_file': str(tmp_path / 'set' / 'train.csv'),
+               'model.net.head.max_score': 1.0, 'model.net.head.sem_width': True,
+               'train_cfg.max_iters': 8, 'train_cfg.val_interval': 8,
+               'default_hooks.checkpoint.interval': 8}
+    cfg = prepare_config(str(tiny_config), work_dir=str(tmp_path / 'work'), cfg_options=options)
+    Runner.from_cfg(cfg).train()
+    scorer = MDIQAScorer(checkpoint=str(tmp_path / 'work' / 'iter_8.pth'))
+    assert scorer.score_range == (0.0, 1.0)
+    scores = scorer.score_slices([np.load(rows[0]['file'])], values='hu')
+    assert 0 <= scores[0] <= 1
