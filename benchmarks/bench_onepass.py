@@ -13,10 +13,14 @@ read from ``--images``. For each student (default: the reference one-pass checkp
 - seconds per slice of the student (batches of ``--batch-size``) and of the 500-trial
   teacher on one slice, measured in the same run, and their ratio.
 
+``--grid 1 2 3`` also scores each student with g x g test views whose centres span the
+training crops' range (spacing ``2 * max_shift / (g - 1)``), instead of its config's views:
+fewer views cost less.
+
 Usage::
 
     python benchmarks/bench_onepass.py --teacher VAL_LABELS.csv [--student NAME=PTH ...]
-        [--images DIR] [--timing-trials 500] [--record]
+        [--images DIR] [--grid G ...] [--timing-trials 500] [--record]
 """
 import argparse
 import os
@@ -25,8 +29,10 @@ import time
 import numpy as np
 import torch
 from _results import load_note, machine, record
+from mmengine.runner import CheckpointLoader
 
 from d2iqa import load_slice
+from d2iqa.mm_common import checkpoint_config
 from d2iqa.scoring import D2IQAScorer
 from d2iqa.scoring.teacher import degrade, version_name
 from mdiqa import MDIQAScorer
@@ -79,8 +85,21 @@ def dose_chains(keys, rungs, values):
     return result
 
 
-def student_figures(name, checkpoint, versions, *, batch_size):
-    scorer = MDIQAScorer(checkpoint=checkpoint, batch_size=batch_size)
+def with_grid(checkpoint, grid):
+    """The checkpoint's config with ``grid x grid`` test views over the training crops' range."""
+    config = checkpoint_config(CheckpointLoader.load_checkpoint(
+        str(checkpoint), map_location='cpu', logger='silent'), str(checkpoint))
+    shift = next(t['max_shift'] for t in config.train_dataloader.dataset.pipeline
+                 if t['type'] == 'CropSlice')
+    for transform in config.test_dataloader.dataset.pipeline:
+        if transform['type'] == 'CropSlice':
+            transform.update(grid=grid, spacing=2 * shift // max(grid - 1, 1))
+    return config
+
+
+def student_figures(name, checkpoint, versions, *, batch_size, grid=None):
+    scorer = MDIQAScorer(checkpoint=checkpoint, batch_size=batch_size,
+                         config=None if grid is None else with_grid(checkpoint, grid))
     images = [v[3] for v in versions]
     scorer.score_slices(images[:batch_size], values='hu')          # warm-up
     start = time.perf_counter()
@@ -89,7 +108,8 @@ def student_figures(name, checkpoint, versions, *, batch_size):
     keys, rungs, teacher = zip(*[(k, r, t) for k, r, t, _ in versions])
     figures = agreement(pred, teacher, keys)
     chains = [ok for ok in dose_chains(keys, rungs, pred).values() if ok is not None]
-    return dict(name=name, checkpoint=str(checkpoint), seconds=seconds,
+    return dict(name=name if grid is None else f'{name}, {grid} x {grid} views',
+                checkpoint=str(checkpoint), seconds=seconds,
                 dose_chains=(sum(chains), len(chains)), **figures)
 
 
@@ -108,6 +128,8 @@ def main():
     parser.add_argument('--student', action='append', default=[], metavar='NAME=PTH',
                         help='a student checkpoint (repeat; default: the reference one)')
     parser.add_argument('--images', help='the versions saved by make_teacher_labels --images')
+    parser.add_argument('--grid', type=int, nargs='*', default=(),
+                        help='also score with G x G test views (e.g. 1 2)')
     parser.add_argument('--timing-trials', type=int, default=500,
                         help='trials of the teacher timed on one slice')
     parser.add_argument('--batch-size', type=int, default=16, help="the students' batches")
@@ -120,8 +142,8 @@ def main():
     keys, rungs, teacher = zip(*[(k, r, t) for k, r, t, _ in versions])
     teacher_chains = [ok for ok in dose_chains(keys, rungs, teacher).values() if ok is not None]
     students = [s.split('=', 1) for s in args.student] or [('reference', REFERENCE_CHECKPOINT)]
-    results = [student_figures(name, path, versions, batch_size=args.batch_size)
-               for name, path in students]
+    results = [student_figures(name, path, versions, batch_size=args.batch_size, grid=grid)
+               for name, path in students for grid in (None, *args.grid)]
     full = next(v[3] for v in versions if v[1][0] == 'full')
     teacher_time = teacher_seconds(settings, full, args.timing_trials)
     lines = [f'{len(set(keys))} validation slices x {len(versions) // len(set(keys))} versions; '

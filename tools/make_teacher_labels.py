@@ -37,7 +37,9 @@ def main():
     parser.add_argument('--resume', action='store_true')
     args = parser.parse_args()
     init_distributed(args.launcher, cuda=False)
-    entries = config_slices(args.config, split=args.split)[:args.limit]
+    # the validation split lists each slice once per fixed lesion configuration
+    entries = list({(e['img_path'], e['slice_index']): e
+                    for e in config_slices(args.config, split=args.split)}.values())[:args.limit]
     scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
                          set_size=args.set_size, seed=args.seed)
     settings = {'checkpoint': os.path.abspath(scorer.checkpoint), 'trials': args.trials,

@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 from scipy import stats
 
 import mdiqa.onepass
+from d2iqa.cli import main
 from d2iqa.io import CTSlice
 from d2iqa.mm_common.runner import prepare_config
 from d2iqa.scoring.teacher import LABEL_FIELDS, degrade, save_version, version_name
@@ -181,7 +182,22 @@ def test_a_student_trains_on_its_set_and_scores_through_the_api(labels, tmp_path
                'default_hooks.checkpoint.interval': 8}
     cfg = prepare_config(str(tiny_config), work_dir=str(tmp_path / 'work'), cfg_options=options)
     Runner.from_cfg(cfg).train()
-    scorer = MDIQAScorer(checkpoint=str(tmp_path / 'work' / 'iter_8.pth'))
+    checkpoint = tmp_path / 'work' / 'iter_8.pth'
+    scorer = MDIQAScorer(checkpoint=str(checkpoint))
     assert scorer.score_range == (0.0, 1.0)
     scores = scorer.score_slices([np.load(rows[0]['file'])], values='hu')
     assert 0 <= scores[0] <= 1
+    # batch scoring with the student: a bad file is reported by name, the others scored
+    folder = tmp_path / 'study'
+    folder.mkdir()
+    np.save(folder / 'good.npy', np.load(rows[0]['file']))
+    np.save(folder / 'nan.npy', np.full((96, 96), np.nan, np.float32))
+    out = tmp_path / 'scores' / 'results.csv'
+    assert main(['score', str(folder), '--out', str(out), '--scorer', 'mdiqa', '--checkpoint',
+                 str(checkpoint), '--values', 'hu', '--quiet']) == 0
+    with open(out, newline='') as handle:
+        scored = list(csv.DictReader(handle))
+    assert [Path(r['file']).name for r in scored] == ['good.npy']
+    assert float(scored[0]['score']) == pytest.approx(scores[0], abs=1e-6)
+    errors = (tmp_path / 'scores' / 'results_errors.csv').read_text()
+    assert 'nan.npy' in errors and 'NaN' in errors
