@@ -37,8 +37,10 @@ def main():
     parser.add_argument('--resume', action='store_true')
     args = parser.parse_args()
     init_distributed(args.launcher, cuda=False)
-    # the validation split lists each slice once per fixed lesion configuration
-    entries = list({(e['img_path'], e['slice_index']): e
+    # absolute paths: the labels serve from any folder; the validation split lists each
+    # slice once per fixed lesion configuration
+    entries = list({(os.path.abspath(e['img_path']), e['slice_index']):
+                    dict(e, img_path=os.path.abspath(e['img_path']))
                     for e in config_slices(args.config, split=args.split)}.values())[:args.limit]
     scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
                          set_size=args.set_size, seed=args.seed)
