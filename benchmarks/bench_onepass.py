@@ -103,7 +103,7 @@ def student_figures(name, checkpoint, versions, *, batch_size, grid=None):
     images = [v[3] for v in versions]
     scorer.score_slices(images[:batch_size], values='hu')          # warm-up
     start = time.perf_counter()
-    pred = scorer.score_slices(images, values='hu')
+    pred = [result.score for result in scorer.score_slices(images, values='hu')]
     seconds = (time.perf_counter() - start) / len(images)
     keys, rungs, teacher = zip(*[(k, r, t) for k, r, t, _ in versions])
     figures = agreement(pred, teacher, keys)

@@ -79,25 +79,37 @@ class MDIQAScorer(Scorer):
         return (f'{type(self).__name__}(values={self.values!r}, range={self.score_range}, '
                 f'device={self.device!r})')
 
+    @property
+    def slices_per_call(self):
+        """Slices that batch scoring hands to :meth:`score_slices` at once."""
+        return self.batch_size
+
     @torch.no_grad()
     def score_slices(self, images, *, values=None):
-        """Scores of several slices (HU arrays, ``CTSlice`` objects or file paths), in order."""
+        """Score several slices (HU arrays, ``CTSlice`` objects or file paths), each on its own,
+        ``batch_size`` per forward pass.
+
+        Returns
+        -------
+        list of ScoreResult
+            In the order of ``images``.
+        """
         values = values if values is not None else self.values
+        slices = [as_hu_slice(image, values=values, source=f'images[{i}]')
+                  for i, image in enumerate(images)]
         scores = []
-        for start in range(0, len(images), self.batch_size):
-            batch = [self.transforms(dict(hu=as_hu_slice(image, values=values).hu))['inputs']
-                     for image in images[start:start + self.batch_size]]
+        for start in range(0, len(slices), self.batch_size):
+            batch = [self.transforms(dict(hu=ct.hu))['inputs']
+                     for ct in slices[start:start + self.batch_size]]
             inputs = self.model.data_preprocessor(dict(inputs=batch), False)['inputs']
             pred = self.model.net(inputs.to(self.device))
             scores += self.model.head.decode(pred, self.decode).cpu().tolist()
-        return scores
+        return [ScoreResult(score=float(score), score_range=self.score_range, source=ct.source)
+                for score, ct in zip(scores, slices)]
 
     def score_series(self, images, *, reference=None, values=None):
         """Scores of several slices, each on its own (``reference`` is not used)."""
-        slices = [as_hu_slice(image, values=self.values if values is None else values,
-                              source=f'images[{i}]') for i, image in enumerate(images)]
-        return [ScoreResult(score=float(score), score_range=self.score_range, source=ct.source)
-                for score, ct in zip(self.score_slices(slices), slices)]
+        return self.score_slices(images, values=values)
 
 
 @lru_cache(maxsize=2)

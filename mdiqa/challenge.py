@@ -23,11 +23,11 @@ def write_scores(input_path, output_dir, *, checkpoint, config=None, device='cpu
     """
     scorer = MDIQAScorer(checkpoint=checkpoint, config=config, device=device, values=values)
     slices = load_series(input_path, values=scorer.values)
-    scores = scorer.score_slices(slices)
+    scores = [result.score for result in scorer.score_slices(slices)]
     os.makedirs(output_dir, exist_ok=True)
     path = os.path.join(output_dir, OUTPUT_NAME)
     with open(path, 'w') as handle:
-        json.dump([float(score) for score in scores], handle)
+        json.dump(scores, handle)
     return path
 
 

@@ -33,7 +33,7 @@ def pseudo_label(scorers, items):
     for scorer in scorers:
         slices = [load_slice(item['img_path'], index=item['slice_index'], values=scorer.values)
                   for item in items]
-        columns.append(scorer.score_slices(slices))
+        columns.append([result.score for result in scorer.score_slices(slices)])
     return np.asarray(columns, dtype=float).T
 
 

@@ -185,7 +185,7 @@ def test_a_student_trains_on_its_set_and_scores_through_the_api(labels, tmp_path
     checkpoint = tmp_path / 'work' / 'iter_8.pth'
     scorer = MDIQAScorer(checkpoint=str(checkpoint))
     assert scorer.score_range == (0.0, 1.0)
-    scores = scorer.score_slices([np.load(rows[0]['file'])], values='hu')
+    scores = [r.score for r in scorer.score_slices([np.load(rows[0]['file'])], values='hu')]
     assert 0 <= scores[0] <= 1
     # batch scoring with the student: a bad file is reported by name, the others scored
     folder = tmp_path / 'study'

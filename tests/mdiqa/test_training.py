@@ -167,7 +167,8 @@ def test_proxy_report_tool_writes_figures_predictions_and_plot(step1, quality_ro
     assert set(report) == {'tiny', 'noise'} and (tmp_path / 'plot.png').stat().st_size > 0
     paths = [str(quality_root / row['path']) for row in rows]
     np.testing.assert_allclose(report['tiny']['predictions'],
-                               MDIQAScorer(checkpoint=str(step1[1])).score_slices(paths),
+                               [r.score for r in
+                                MDIQAScorer(checkpoint=str(step1[1])).score_slices(paths)],
                                rtol=1e-6)
     assert set(report['tiny']) >= {'all', 'dose', 'sparse_view', 'slices', 'predictions'}
     # the slices' noise falls as their score rises, so minus the noise ranks them exactly
