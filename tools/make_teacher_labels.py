@@ -1,8 +1,8 @@
 """Teacher labels for a one-pass student: paired D2IQA scores of the training slices at a
 ladder of degradations (``d2iqa.scoring.teacher``).
 
-    python tools/make_teacher_labels.py --out labels.csv [--checkpoint PTH] [--trials 100]
-        [--set-size 20] [--config configs/d2iqa/cascade-rcnn_r18_fpn_lite.py] [--resume]
+    python tools/make_teacher_labels.py --out labels.csv [--checkpoint PTH] [--trials 20]
+        [--set-size 10] [--config configs/d2iqa/cascade-rcnn_r18_fpn_lite.py] [--resume]
         [--split train|val] [--images DIR]
     torchrun --nproc_per_node 2 tools/make_teacher_labels.py --out labels.csv --launcher pytorch
 
@@ -25,8 +25,10 @@ def main():
     parser.add_argument('--config', default='configs/d2iqa/cascade-rcnn_r18_fpn_lite.py',
                         help='detector config whose training dataset lists the slices')
     parser.add_argument('--checkpoint', help='the teacher (default: the reference checkpoint)')
-    parser.add_argument('--trials', type=int, default=100, help='paired trials per slice')
-    parser.add_argument('--set-size', type=int, default=20, help='trials per set')
+    parser.add_argument('--trials', type=int, default=20,
+                        help='paired trials per slice (20: the training labels, docs/mdiqa.md)')
+    parser.add_argument('--set-size', type=int, default=10,
+                        help='trials per set (10: two sets give each label a standard error)')
     parser.add_argument('--seed', type=int, default=0, help='seed of lesions and noise')
     parser.add_argument('--split', choices=('train', 'val'), default='train',
                         help="the config's split to label")
