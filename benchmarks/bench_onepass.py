@@ -11,7 +11,10 @@ read from ``--images``. For each student (default: the reference one-pass checkp
 - the validation slices whose 100 / 50 / 25 / 12 / 5 % dose versions the student scores
   strictly falling (and how many the teacher does);
 - seconds per slice of the student (batches of ``--batch-size``) and of the 500-trial
-  teacher on one slice, measured in the same run, and their ratio.
+  teacher on one slice, measured in the same run, and their ratio;
+- the teacher against itself: the mean of its odd-numbered sets of trials against the mean
+  of its even-numbered ones, the same figures (what trial noise alone leaves of agreement,
+  at about half the teacher's trials).
 
 ``--grid 1 2 3`` also scores each student with g x g test views whose centres span the
 training crops' range (spacing ``2 * max_shift / (g - 1)``), instead of its config's views:
@@ -68,6 +71,16 @@ def teacher_versions(rows, settings, images=None):
         out += [(f'{file}#{index}', rung, scores[rung], version)
                 for rung, version in zip(rungs, versions) if rung in scores]
     return out
+
+
+def split_half(rows, versions):
+    """The teacher's odd-numbered sets against its even-numbered ones, per version."""
+    sets = {(f"{r['file']}#{r['slice_index']}", (r['degradation'], _number(r['dose']),
+                                                  _number(r['views']))):
+            np.array(r['set_scores'].split(), dtype=float) for r in rows}
+    halves = np.array([[sets[k, rung][0::2].mean(), sets[k, rung][1::2].mean()]
+                       for k, rung, _, _ in versions])
+    return agreement(halves[:, 0], halves[:, 1], [k for k, _, _, _ in versions])
 
 
 def falls_strictly(values):
@@ -144,6 +157,7 @@ def main():
     students = [s.split('=', 1) for s in args.student] or [('reference', REFERENCE_CHECKPOINT)]
     results = [student_figures(name, path, versions, batch_size=args.batch_size, grid=grid)
                for name, path in students for grid in (None, *args.grid)]
+    self_agreement = split_half(rows, versions)
     full = next(v[3] for v in versions if v[1][0] == 'full')
     teacher_time = teacher_seconds(settings, full, args.timing_trials)
     lines = [f'{len(set(keys))} validation slices x {len(versions) // len(set(keys))} versions; '
@@ -160,6 +174,10 @@ def main():
                      f"{r['spearman_within']:.3f} | {r['pearson_within']:.3f} | "
                      f"{r['adjacent_agree']:.3f} | {r['dose_chains'][0]} / {r['dose_chains'][1]} | "
                      f"{r['seconds'] * 1000:.1f} ms | {teacher_time / r['seconds']:.3g}x |")
+    lines.append(f"| teacher: odd against even sets | {self_agreement['spearman']:.3f} | "
+                 f"{self_agreement['pearson']:.3f} | {self_agreement['spearman_within']:.3f} | "
+                 f"{self_agreement['pearson_within']:.3f} | "
+                 f"{self_agreement['adjacent_agree']:.3f} | | | |")
     text = '\n'.join(lines)
     print(text)
     if args.record:
