@@ -40,15 +40,11 @@ from d2iqa.scoring import D2IQAScorer
 from d2iqa.scoring.teacher import degrade, version_name
 from mdiqa import MDIQAScorer
 from mdiqa.api import REFERENCE_CHECKPOINT
-from mdiqa.onepass import agreement, read_labels
+from mdiqa.onepass import agreement, level_number, read_labels
 
 SECTION = '## One-pass scorer'
 DOSE_CHAIN = (('full', 100, None), ('dose', 50, None), ('dose', 25, None), ('dose', 12, None),
               ('dose', 5, None))
-
-
-def _number(text):
-    return None if text in ('', None) else float(text)
 
 
 def teacher_versions(rows, settings, images=None):
@@ -59,14 +55,14 @@ def teacher_versions(rows, settings, images=None):
         by_slice.setdefault((row['file'], int(row['slice_index'])), []).append(row)
     out = []
     for (file, index), slice_rows in by_slice.items():
-        rungs = [(name, _number(dose), _number(views)) for name, dose, views in ladder]
+        rungs = [(name, level_number(dose), level_number(views)) for name, dose, views in ladder]
         if images:
             versions = [np.load(os.path.join(images, version_name(file, index, rung)))
                         for rung in ladder]
         else:
             versions = degrade(load_slice(file, index=index, values=settings.get('values')),
                                ladder, seed=settings['seed'])
-        scores = {(r['degradation'], _number(r['dose']), _number(r['views'])): float(r['score'])
+        scores = {(r['degradation'], level_number(r['dose']), level_number(r['views'])): float(r['score'])
                   for r in slice_rows}
         out += [(f'{file}#{index}', rung, scores[rung], version)
                 for rung, version in zip(rungs, versions) if rung in scores]
@@ -75,8 +71,8 @@ def teacher_versions(rows, settings, images=None):
 
 def split_half(rows, versions):
     """The teacher's odd-numbered sets against its even-numbered ones, per version."""
-    sets = {(f"{r['file']}#{r['slice_index']}", (r['degradation'], _number(r['dose']),
-                                                  _number(r['views']))):
+    sets = {(f"{r['file']}#{r['slice_index']}", (r['degradation'], level_number(r['dose']),
+                                                  level_number(r['views']))):
             np.array(r['set_scores'].split(), dtype=float) for r in rows}
     halves = np.array([[sets[k, rung][0::2].mean(), sets[k, rung][1::2].mean()]
                        for k, rung, _, _ in versions])
@@ -89,7 +85,7 @@ def falls_strictly(values):
 
 def dose_chains(keys, rungs, values):
     """Per slice: whether its dose chain's values fall strictly (None: chain incomplete)."""
-    chain = [(n, _number(d), _number(v)) for n, d, v in DOSE_CHAIN]
+    chain = [(n, level_number(d), level_number(v)) for n, d, v in DOSE_CHAIN]
     result = {}
     for key in dict.fromkeys(keys):
         found = {rung: value for k, rung, value in zip(keys, rungs, values) if k == key}

@@ -20,7 +20,7 @@ from d2iqa.scoring.sharded import results_stem
 from d2iqa.scoring.teacher import degrade, save_version, version_name
 
 __all__ = ['STUDENT_FIELDS', 'UNLABELLED_LADDER', 'agreement', 'build_student_set',
-           'read_labels']
+           'level_number', 'read_labels']
 
 #: Rungs between the teacher's (simulated dose percent, views), never labelled: the
 #: unlabelled images of the semi-supervised step.
@@ -58,7 +58,8 @@ def read_labels(path):
     return rows, settings
 
 
-def _number(text):
+def level_number(text):
+    """A dose or view count of a labels row or ladder as a float; None when empty."""
     return None if text in ('', None) else float(text)
 
 
@@ -108,8 +109,8 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
         # the rung of each row (a row's place in the ladder seeds its noise)
         wanted = [(number, rung, row) for number, rung in enumerate(ladder)
                   for row in slice_rows if row['degradation'] == rung[0]
-                  and _number(row['dose']) == _number(rung[1])
-                  and _number(row['views']) == _number(rung[2])]
+                  and level_number(row['dose']) == level_number(rung[1])
+                  and level_number(row['views']) == level_number(rung[2])]
         if len(wanted) != len(slice_rows):
             raise ValueError(f'{labels}: rows of {file} (slice {index}) do not match the ladder '
                              f'of its settings file {ladder}')
