@@ -147,6 +147,13 @@ def prepare_config(config, *, work_dir=None, cfg_options=None, launcher='none', 
         if not os.path.isfile(checkpoint):
             raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
         cfg.load_from = checkpoint
+    load_from = cfg.get('load_from')
+    if load_from and not cfg.get('resume') and '://' not in load_from \
+            and not os.path.isfile(load_from):
+        raise FileNotFoundError(
+            f'{config} starts from load_from={load_from}, which does not exist (relative paths '
+            'are read from the current folder): run from the repository root, or pass '
+            '--cfg-options load_from=PATH')
     if backbone_checkpoint:
         if not os.path.isfile(backbone_checkpoint):
             raise FileNotFoundError(f'backbone checkpoint {backbone_checkpoint} does not exist '

@@ -201,3 +201,41 @@ def test_a_student_trains_on_its_set_and_scores_through_the_api(labels, tmp_path
     assert float(scored[0]['score']) == pytest.approx(scores[0], abs=1e-6)
     errors = (tmp_path / 'scores' / 'results_errors.csv').read_text()
     assert 'nan.npy' in errors and 'NaN' in errors
+
+
+def test_fine_tuning_on_ldctiqa_starts_from_the_student(tmp_path, monkeypatch):
+    """The documented LDCTIQAC2023 command: the student's weights, the radiologists' 0-4 scale."""
+    import tifffile
+    from mmengine.registry import MODELS
+
+    root = tmp_path / 'ldctiqa'
+    (root / 'image').mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    scores = {}
+    for i in range(30):                  # 21 / 3 / 6: three to correlate in validation
+        tifffile.imwrite(root / 'image' / f'{i:04d}.tif',
+                         rng.uniform(0, 1, (128, 128)).astype(np.float32))
+        scores[f'{i:04d}.tif'] = round(i * 4 / 29, 1)
+    (root / 'train.json').write_text(json.dumps(scores))
+    monkeypatch.setenv('LDCTIQA', str(root))
+    config = str(CONFIGS / 'mdiqa_small_ldctiqa_from_onepass.py')
+    with pytest.raises(FileNotFoundError, match='load_from=PATH'):
+        prepare_config(config, cfg_options={'load_from': str(tmp_path / 'missing.pth')})
+
+    # the student's weights, one tensor of them set to a mark that no initialisation makes
+    weights = MODELS.build(Config.fromfile(CONFIGS / 'mdiqa_small_onepass.py').model).state_dict()
+    name = next(k for k, v in weights.items() if v.dtype == torch.float32 and v.numel() > 1000)
+    weights[name] = torch.full_like(weights[name], 0.123)
+    start = tmp_path / 'student.pth'
+    torch.save({'state_dict': weights, 'meta': {}}, start)
+    loaders = {f'{split}_dataloader.{key}': value for split in ('train', 'val', 'test')
+               for key, value in (('num_workers', 0), ('persistent_workers', False))}
+    cfg = prepare_config(config, work_dir=str(tmp_path / 'work'), cfg_options={
+        'load_from': str(start), 'train_cfg.max_iters': 2, 'train_cfg.val_interval': 2,
+        'default_hooks.checkpoint.interval': 2, **loaders})
+    Runner.from_cfg(cfg).train()
+    tuned = tmp_path / 'work' / 'iter_2.pth'
+    tuned_weights = torch.load(tuned, map_location='cpu', weights_only=False)['state_dict']
+    # two AdamW steps at lr <= 1e-4 move no weight by more than about 2e-4
+    assert (tuned_weights[name] - 0.123).abs().max() < 1e-3
+    assert MDIQAScorer(checkpoint=str(tuned)).score_range == (0.0, 4.0)
