@@ -149,6 +149,7 @@ CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mdiqa'
 
 @pytest.mark.parametrize('name', ['mdiqa_small_onepass', 'mdiqa_small_onepass_nosem',
                                   'mdiqa_small_onepass_reg', 'mdiqa_small_onepass_semi',
+                                  'mdiqa_small_onepass_wide',
                                   'mdiqa_full_onepass', 'mdiqa_small_ldctiqa_from_onepass'])
 def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
     monkeypatch.setenv('MDIQA_ONEPASS', '/student')
@@ -162,10 +163,14 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
         return
     assert head.max_score == 1.0                 # D2IQA's scale
     assert head.get('sem_width', False) == (name in ('mdiqa_small_onepass', 'mdiqa_full_onepass',
-                                                     'mdiqa_small_onepass_semi'))
+                                                     'mdiqa_small_onepass_semi',
+                                                     'mdiqa_small_onepass_wide'))
     files = [d.ann_file for d in train.datasets] if 'datasets' in train else [train.ann_file]
     assert files[0] == '/student/train.csv' and cfg.val_dataloader.dataset.ann_file == \
         '/student/val.csv'
+    if name.endswith('wide'):
+        assert train.pipeline[2].max_shift == 160
+        assert cfg.test_dataloader.dataset.pipeline[2].spacing == 160
     if name.endswith('semi'):
         assert files[1] == '/student/pseudo.csv' and cfg.model.semi.ema_alpha == 0.997
 
