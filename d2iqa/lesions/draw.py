@@ -3,6 +3,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.spatial import ConvexHull, QhullError
 
 from ._image import as_image01
 from .config import CLASSES, get_lesion_config
@@ -175,8 +176,8 @@ class Placement:
     Raises
     ------
     LesionPlacementError
-        When the slice cannot host even ``config.count[0]`` lesions of the largest radius
-        (an empty or tiny body, or a small allowed region).
+        When the slice cannot host even ``config.count[0]`` lesions at centres valid for
+        every radius (an empty or tiny body, or a small allowed region).
     """
 
     def __init__(self, allowed, *, config=None):
@@ -188,14 +189,15 @@ class Placement:
         self.allowed = allowed
         self._candidates = {r: np.flatnonzero(self._valid(r)).astype(np.int32)
                             for r in sorted(set(self.config.radii))}
-        minimum, largest = self.config.count[0], max(self.config.radii)
-        if len(self._place([largest] * minimum, np.random.default_rng(0))) < minimum:
+        self._fallback = self._fallback_centres()
+        if self._fallback is None:
             height, width = self.shape
+            radii = sorted(self._candidates)
             raise LesionPlacementError(
-                f'this {height}x{width} slice cannot host {minimum} lesions of radius {largest} px '
-                f'at least {self.config.min_distance:g} px apart ({self._room()}): its body is '
-                "empty or too small. Sizes and distances are in pixels of the protocol's 512x512 "
-                'grid: resample coarser or smaller slices to it')
+                f'this {height}x{width} slice cannot host {self.config.count[0]} lesions of '
+                f'radii {radii[0]}-{radii[-1]} px at least {self.config.min_distance:g} px apart '
+                f'({self._room()}): its body is empty or too small. Sizes and distances are in '
+                "pixels of the protocol's 512x512 grid: resample coarser or smaller slices to it")
 
     @classmethod
     def from_image(cls, image01, *, config=None):
@@ -234,21 +236,40 @@ class Placement:
         counts = ', '.join(f'r={r}: {len(c)}' for r, c in self._candidates.items())
         return f'{int(self.allowed.sum())} allowed pixels, valid centres {counts}'
 
-    def _place(self, radii, rng):
-        """Centres ``(k, 2)`` of the first ``k`` lesions of ``radii``, drawn in turn.
+    def _fallback_centres(self):
+        """``count[0]`` centres valid for every radius, ``min_distance`` apart, or None.
 
-        Each centre is uniform among the valid centres at least ``min_distance`` from those
-        already placed (the distribution of redrawing until accepted). When none is left, all
-        centres are drawn afresh, at most ``max_redraws`` times; ``k = len(radii)`` unless no
-        attempt placed them all, in which case the longest run placed in any attempt is kept.
+        Drawn as a trial's centres are (seed 0); when that fails (a thin or split body),
+        spread farthest-first from the two common valid centres farthest apart.
+        """
+        common = self._candidates[min(self._candidates)]
+        for candidates in self._candidates.values():
+            common = np.intersect1d(common, candidates, assume_unique=True)
+        count = self.config.count[0]
+        centres = self._place([common] * count, np.random.default_rng(0))
+        if len(centres) < count:
+            centres = farthest_first(common, count, width=self.shape[1])
+        gaps = np.hypot(*(centres[:, None] - centres[None]).transpose(2, 0, 1))
+        gaps[np.eye(len(centres), dtype=bool)] = np.inf
+        if len(centres) < count or gaps.min(initial=np.inf) < self.config.min_distance:
+            return None
+        return centres
+
+    def _place(self, pools, rng):
+        """Centres ``(k, 2)`` of the first ``k`` lesions, lesion i among ``pools[i]``, in turn.
+
+        ``pools[i]`` holds the flat indices of lesion i's valid centres. Each centre is uniform
+        among them at least ``min_distance`` from those already placed (the distribution of
+        redrawing until accepted). When none is left, all centres are drawn afresh, at most
+        ``max_redraws`` times; ``k = len(pools)`` unless no attempt placed them all, in which
+        case the longest run placed in any attempt is kept.
         """
         width = self.shape[1]
         min_d2 = self.config.min_distance ** 2
         longest = []
         for _ in range(self.config.max_redraws):
             placed = []
-            for radius in radii:
-                candidates = self._candidates[radius]
+            for candidates in pools:
                 if candidates.size == 0:
                     break
                 centre = None
@@ -268,7 +289,7 @@ class Placement:
                     pick = free[rng.integers(free.size)]
                     centre = (int(ys[pick]), int(xs[pick]))
                 placed.append(centre)
-            if len(placed) == len(radii):
+            if len(placed) == len(pools):
                 longest = placed
                 break
             if len(placed) > len(longest):
@@ -282,8 +303,12 @@ class Placement:
         rotation, then the centres in turn (:meth:`_place`). When the drawn count does not fit
         in ``max_redraws`` fresh draws of the centres (a small body cannot host five lesions
         50 px apart), the last drawn lesions are left out: the trial keeps as many as fit,
-        never fewer than ``config.count[0]``. The released code never meets this case, as its
-        buggy four-point check accepts almost any centre. Draws that fit are unaffected.
+        never fewer than ``config.count[0]``. When not even that many fit (a thin or split
+        body, where most first centres leave no room for a second), the first ``count[0]``
+        drawn lesions go to the slice's fallback centres, found once by the constructor and
+        valid for every radius: a slice that passed the constructor never fails a trial. The
+        released code never meets these cases, as its buggy four-point check accepts almost
+        any centre. Draws that fit are unaffected.
 
         Parameters
         ----------
@@ -293,12 +318,6 @@ class Placement:
         Returns
         -------
         Lesions
-
-        Raises
-        ------
-        LesionPlacementError
-            When not even ``config.count[0]`` lesions fit after ``max_redraws`` fresh draws
-            (the check in the constructor makes this all but impossible).
         """
         rng = np.random.default_rng(rng)
         cfg = self.config
@@ -308,19 +327,43 @@ class Placement:
         signs = np.where(rng.random(n) < cfg.positive_fraction, 1.0, -1.0)
         contrasts = np.array(cfg.contrasts)[rng.integers(len(cfg.contrasts), size=n)] * signs
         rotations = np.where(labels == _CIRCLE, 0, rng.integers(*cfg.rotation, size=n))
-        centres = self._place(radii.tolist(), rng)
+        centres = self._place([self._candidates[r] for r in radii.tolist()], rng)
+        if len(centres) < cfg.count[0]:
+            centres = self._fallback.copy()
         kept = len(centres)
-        if kept < cfg.count[0]:
-            raise LesionPlacementError(
-                f'could not place {cfg.count[0]} of {n} lesions of radii {radii.tolist()} at '
-                f'least {cfg.min_distance:g} px apart after {cfg.max_redraws} draws '
-                f'({self._room()}); lower the count (LesionConfig(count=...))')
         return Lesions(centres=centres, radii=radii[:kept], rotations=rotations[:kept],
                        contrasts=contrasts[:kept], labels=labels[:kept], image_shape=self.shape,
                        blur_sigma=cfg.blur_sigma, box_margin=cfg.box_margin)
 
     def __repr__(self):
         return f'Placement(shape={self.shape}, {self._room()})'
+
+
+def farthest_first(candidates, count, *, width):
+    """``count`` centres spread farthest-first among flat pixel indices, as ``(k, 2)`` (y, x).
+
+    Starts from the two candidates farthest apart (on their convex hull), then adds in turn
+    the candidate farthest from those chosen. Fewer than ``count`` when there are fewer
+    candidates.
+    """
+    points = np.stack(np.divmod(np.asarray(candidates, dtype=np.int64), width), axis=1)
+    if len(points) == 0:
+        return points.reshape(0, 2)
+    try:
+        hull = ConvexHull(points).vertices
+    except QhullError:                   # fewer than 3 points, or all on one line
+        order = np.lexsort((points[:, 1], points[:, 0]))
+        hull = order[[0, -1]]
+    ends = points[hull]
+    d2 = ((ends[:, None] - ends[None]) ** 2).sum(axis=-1)
+    first, second = np.unravel_index(np.argmax(d2), d2.shape)
+    chosen = list(dict.fromkeys([int(hull[first]), int(hull[second])]))[:count]
+    gap = np.min([((points - points[i]) ** 2).sum(axis=1) for i in chosen], axis=0)
+    while len(chosen) < min(count, len(points)):
+        pick = int(np.argmax(gap))
+        chosen.append(pick)
+        gap = np.minimum(gap, ((points - points[pick]) ** 2).sum(axis=1))
+    return points[chosen]
 
 
 def insert_lesions(image01, *, rng, mask=None, config=None):

@@ -1,4 +1,6 @@
 """Drawing and adding lesion configurations: property tests over seeds and masks, error paths."""
+from collections import Counter
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -6,6 +8,7 @@ from scipy import stats
 
 from d2iqa.lesions import (CLASSES, LESION_PRESETS, LesionConfig, LesionPlacementError, Lesions,
                            Placement, add_lesions, insert_lesions)
+from d2iqa.lesions.draw import farthest_first
 
 SIZE = 512
 ROWS, COLS = np.mgrid[:SIZE, :SIZE]
@@ -103,8 +106,8 @@ def rectangle(height, width):
 
 
 def test_room_is_judged_by_the_four_point_rule():
-    # valid centres of radius 10 lie in the rectangle shrunk by 35 on every side
-    with pytest.raises(LesionPlacementError, match='cannot host 2 lesions of radius 10'):
+    # centres valid for every radius (7-10) lie in the rectangle shrunk by 35 on every side
+    with pytest.raises(LesionPlacementError, match='cannot host 2 lesions of radii 7-10 px'):
         Placement(rectangle(100, 100))  # 31 x 31 valid centres: at most 42 px apart
     Placement(rectangle(130, 130))  # 61 x 61: corners 85 px apart
     with pytest.raises(LesionPlacementError, match='body is empty or too small'):
@@ -131,6 +134,38 @@ def test_a_draw_that_cannot_fit_keeps_the_lesions_that_fit():
         assert all(placement.valid_centres(r)[y, x] for (y, x), r in zip(lesions.centres,
                                                                         lesions.radii))
     assert min(kept) == 2 and max(kept) >= 3
+
+
+def test_a_thin_body_never_fails_a_trial():
+    # centres valid for radius 10: one row of 55 (the rectangle shrunk by 35 on every side);
+    # two of them are 50 px apart only near the ends, so most first centres leave no room
+    config = LesionConfig(count=(2, 5), max_redraws=2)
+    placement = Placement(rectangle(71, 125), config=config)
+    assert placement.valid_centres(10).sum() == 55
+    configurations = Counter()
+    for seed in range(300):
+        lesions = placement.draw(seed)
+        n = len(lesions)
+        assert n >= 2
+        gaps = np.hypot(*(lesions.centres[:, None] - lesions.centres[None]).transpose(2, 0, 1))
+        assert (gaps[~np.eye(n, dtype=bool)] >= config.min_distance).all()
+        assert all(placement.valid_centres(r)[y, x] for (y, x), r in zip(lesions.centres,
+                                                                        lesions.radii))
+        configurations[tuple(sorted(map(tuple, lesions.centres.tolist())))] += 1
+    # random draws that fit are spread over 15 pairs of columns; the fallback is one of them
+    assert configurations.most_common(1)[0][1] > 100
+
+
+def test_farthest_first_starts_from_the_farthest_pair():
+    width = 100
+    points = np.array([[10, 10], [10, 60], [50, 30], [90, 95], [12, 11]])
+    flat = points[:, 0] * width + points[:, 1]
+    pair = farthest_first(flat, 2, width=width)
+    assert sorted(pair.tolist()) == [[10, 10], [90, 95]]
+    third = farthest_first(flat, 3, width=width)[2]
+    np.testing.assert_array_equal(third, [10, 60])      # farthest from both ends
+    line = farthest_first(np.arange(5) * width + 7, 2, width=width)   # collinear: no hull
+    np.testing.assert_array_equal(sorted(line.tolist()), [[0, 7], [4, 7]])
 
 
 def test_a_roomy_slice_keeps_every_drawn_lesion():
