@@ -1,4 +1,5 @@
 """Drawing random lesion configurations on a slice and adding them to images."""
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -242,9 +243,8 @@ class Placement:
         Drawn as a trial's centres are (seed 0); when that fails (a thin or split body),
         spread farthest-first from the two common valid centres farthest apart.
         """
-        common = self._candidates[min(self._candidates)]
-        for candidates in self._candidates.values():
-            common = np.intersect1d(common, candidates, assume_unique=True)
+        common = functools.reduce(functools.partial(np.intersect1d, assume_unique=True),
+                                  self._candidates.values())
         count = self.config.count[0]
         centres = self._place([common] * count, np.random.default_rng(0))
         if len(centres) < count:
