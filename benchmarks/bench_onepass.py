@@ -37,7 +37,7 @@ from mmengine.runner import CheckpointLoader
 from d2iqa import load_slice
 from d2iqa.mm_common import checkpoint_config
 from d2iqa.scoring import D2IQAScorer
-from d2iqa.scoring.teacher import degrade, version_name
+from d2iqa.scoring.teacher import degrade, label_path, version_name
 from mdiqa import MDIQAScorer
 from mdiqa.api import REFERENCE_CHECKPOINT
 from mdiqa.onepass import agreement, level_number, read_labels
@@ -60,8 +60,9 @@ def teacher_versions(rows, settings, images=None):
             versions = [np.load(os.path.join(images, version_name(file, index, rung)))
                         for rung in ladder]
         else:
-            versions = degrade(load_slice(file, index=index, values=settings.get('values')),
-                               ladder, seed=settings['seed'])
+            ct_slice = load_slice(label_path(file, settings.get('data_root')), index=index,
+                                  values=settings.get('values'))
+            versions = degrade(ct_slice, ladder, seed=settings['seed'])
         scores = {(r['degradation'], level_number(r['dose']), level_number(r['views'])): float(r['score'])
                   for r in slice_rows}
         out += [(f'{file}#{index}', rung, scores[rung], version)

@@ -17,7 +17,7 @@ from scipy import stats
 
 from d2iqa.io import load_slice
 from d2iqa.scoring.sharded import results_stem
-from d2iqa.scoring.teacher import degrade, save_version, version_name
+from d2iqa.scoring.teacher import degrade, label_path, save_version, version_name
 
 __all__ = ['STUDENT_FIELDS', 'UNLABELLED_LADDER', 'agreement', 'build_student_set',
            'level_number', 'read_labels']
@@ -120,8 +120,10 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
         todo = [(number, path) for (number, _, _), path in zip(jobs, paths)
                 if not os.path.isfile(os.path.join(out_dir, path))]
         if todo:
-            versions = degrade(load_slice(file, index=index, values=values), ladder + list(extra),
-                               seed=seed, rungs=[number for number, _ in todo])
+            ct_slice = load_slice(label_path(file, settings.get('data_root')), index=index,
+                                  values=values)
+            versions = degrade(ct_slice, ladder + list(extra), seed=seed,
+                               rungs=[number for number, _ in todo])
             for (_, path), version in zip(todo, versions):
                 save_version(os.path.join(out_dir, path), version)
         patient = slice_rows[0].get('patient', '')

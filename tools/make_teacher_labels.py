@@ -7,11 +7,16 @@ ladder of degradations (``d2iqa.scoring.teacher``).
     torchrun --nproc_per_node 2 tools/make_teacher_labels.py --out labels.csv --launcher pytorch
 
 The slices are the training split of the config's dataset (``../shared/data/ct`` by
-default); ``--split val`` labels the validation patients (the one-pass benchmark's teacher). Rows are written as each slice finishes; ``--resume`` continues a killed run, with
-any number of processes.
+default); ``--split val`` labels the validation patients (the one-pass benchmark's teacher).
+Rows name each slice relative to the config's data root and are written as each slice
+finishes; ``--resume`` continues a killed run, with any number of processes, and refuses
+labels of another teacher (the checkpoint's SHA-256 is in the settings).
 """
 import argparse
+import hashlib
 import os
+
+from mmengine.config import Config
 
 from d2iqa.engine import config_slices
 from d2iqa.mm_common.runner import init_distributed
@@ -39,18 +44,23 @@ def main():
     parser.add_argument('--resume', action='store_true')
     args = parser.parse_args()
     init_distributed(args.launcher, cuda=False)
-    # absolute paths: the labels serve from any folder; the validation split lists each
-    # slice once per fixed lesion configuration
-    entries = list({(os.path.abspath(e['img_path']), e['slice_index']):
-                    dict(e, img_path=os.path.abspath(e['img_path']))
+    # rows name each slice relative to the config's data root (saved in the settings), so
+    # that the labels serve wherever the data lie; the validation split lists each slice once
+    # per fixed lesion configuration
+    data_root = Config.fromfile(args.config)[f'{args.split}_dataloader'].dataset.data_root
+    entries = list({(os.path.abspath(e['img_path']), e['slice_index']): e
                     for e in config_slices(args.config, split=args.split)}.values())[:args.limit]
     scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
                          set_size=args.set_size, seed=args.seed)
-    settings = {'checkpoint': os.path.abspath(scorer.checkpoint), 'trials': args.trials,
-                'set_size': args.set_size, 'config': args.config, 'split': args.split, 'limit': args.limit}
+    # the teacher by content: a checkpoint replaced at the same path is another teacher
+    with open(scorer.checkpoint, 'rb') as handle:
+        digest = hashlib.file_digest(handle, 'sha256').hexdigest()
+    settings = {'checkpoint': os.path.relpath(scorer.checkpoint), 'checkpoint_sha256': digest,
+                'trials': args.trials, 'set_size': args.set_size, 'config': args.config,
+                'split': args.split, 'limit': args.limit}
     rows = make_teacher_labels(entries, scorer, out=args.out, ladder=DEFAULT_LADDER,
                                seed=args.seed, resume=args.resume, settings=settings,
-                               images=args.images)
+                               images=args.images, data_root=data_root)
     if rows is not None:
         print(f'{args.out}: {len(rows)} labels of {len(rows) // len(DEFAULT_LADDER)} slices')
 

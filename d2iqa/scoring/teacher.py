@@ -23,8 +23,8 @@ from ..simulation import simulate_low_dose, simulate_sparse_view
 from .lock import write_atomic
 from .sharded import ShardedTable, csv_text, results_stem
 
-__all__ = ['DEFAULT_LADDER', 'LABEL_FIELDS', 'degrade', 'make_teacher_labels', 'save_version',
-           'version_name']
+__all__ = ['DEFAULT_LADDER', 'LABEL_FIELDS', 'degrade', 'label_path', 'make_teacher_labels',
+           'save_version', 'version_name']
 
 #: Columns of the labels CSV (``dose`` in percent of the slice's own, ``views`` over 180
 #: degrees out of 360; empty when that degradation is not applied; ``set_scores`` the mAP of
@@ -76,10 +76,11 @@ def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0, rungs=None):
 def version_name(file, slice_index, rung):
     """The file name of a slice's version at a rung: ``STEM_INDEX_HASH_RUNG.npy``.
 
-    The hash of the absolute path tells apart slices of equal file names in other folders.
+    ``file`` is the slice's path as the labels give it (relative to their data root); its hash
+    tells apart slices of equal file names in other folders.
     """
     name, dose, views = rung
-    digest = hashlib.sha1(f'{os.path.abspath(file)}#{slice_index}'.encode()).hexdigest()[:10]
+    digest = hashlib.sha1(f'{file}#{slice_index}'.encode()).hexdigest()[:10]
     stem = os.path.splitext(os.path.basename(file))[0]
     return (f'{stem}_{slice_index}_{digest}_{name}' + ('' if dose is None else f'_d{dose:g}')
             + ('' if views is None else f'_v{views:g}') + '.npy')
@@ -92,8 +93,14 @@ def save_version(path, image):
     write_atomic(path, buffer.getvalue())
 
 
+def label_path(file, data_root=None):
+    """Where the slice of a labels row lies: its ``file`` within the labels' data root."""
+    return file if data_root is None else os.path.join(data_root, file)
+
+
 def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, values=None,
-                        resume=False, settings=None, images=None, progress=True):
+                        resume=False, settings=None, images=None, data_root=None,
+                        progress=True):
     """Score every slice of ``entries`` at every rung of ``ladder`` with paired trials.
 
     Under torch.distributed every rank calls this with the same arguments and the slices are
@@ -132,13 +139,18 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
     """
     stem = results_stem(out)
     settings = {**(settings or {}), 'ladder': [list(rung) for rung in ladder], 'seed': seed,
-                'values': values}
+                'values': values, 'data_root': None if data_root is None else str(data_root)}
+
+    def labelled_file(entry):
+        path = entry['img_path']
+        return path if data_root is None else os.path.relpath(path, data_root)
+
     table = ShardedTable(out, LABEL_FIELDS, key=lambda row: (row['file'], row['slice_index']),
                          settings=settings, settings_path=f'{stem}_settings.json',
                          resume=resume, rows_per_item=len(ladder))
     errors = []
     with table:
-        mine = [e for e in entries if table.deal((e['img_path'], str(e['slice_index'])))]
+        mine = [e for e in entries if table.deal((labelled_file(e), str(e['slice_index'])))]
         for entry in tqdm(mine, unit='slice', desc='teacher labels',
                           disable=not (progress and table.group.rank == 0)):
             start = time.perf_counter()
@@ -152,12 +164,13 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
                                'reason': str(exc)})
                 continue
             seconds = round((time.perf_counter() - start) / len(ladder), 3)
+            file = labelled_file(entry)
             if images is not None:
                 os.makedirs(images, exist_ok=True)
                 for rung, version in zip(ladder, versions):
                     save_version(os.path.join(images, version_name(
-                        entry['img_path'], entry['slice_index'], rung)), version)
-            table.write(*({'file': entry['img_path'], 'slice_index': entry['slice_index'],
+                        file, entry['slice_index'], rung)), version)
+            table.write(*({'file': file, 'slice_index': entry['slice_index'],
                            'patient': entry.get('patient', ''), 'degradation': name,
                            'dose': dose, 'views': views, 'score': result.score,
                            'sem': result.sem, 'trials': result.n_trials,

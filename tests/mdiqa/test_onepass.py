@@ -26,13 +26,14 @@ EXTRA = (('dose', 50, None), ('views', None, 180))
 
 @pytest.fixture
 def labels(tmp_path, make_slices):
-    """A teacher-labels CSV of two NPY slices (made-up scores) and its settings file."""
+    """A teacher-labels CSV of two NPY slices (made-up scores, paths relative to the data root
+    of the settings file) and its settings file."""
     rows = []
     for number, (hu, _) in enumerate(make_slices(2, size=96)):
         path = tmp_path / f's{number}.npy'
         np.save(path, hu)
         for k, (name, dose, views) in enumerate(LADDER):
-            rows.append(dict(file=str(path), slice_index=0, patient=f'P{number}',
+            rows.append(dict(file=path.name, slice_index=0, patient=f'P{number}',
                              degradation=name, dose='' if dose is None else dose,
                              views='' if views is None else views, score=0.5 - 0.1 * k,
                              sem=0.01 * (k + 1), trials=40, set_scores='', seconds=1))
@@ -42,7 +43,8 @@ def labels(tmp_path, make_slices):
         writer.writeheader()
         writer.writerows(rows)
     (tmp_path / 'labels_settings.json').write_text(json.dumps(
-        {'ladder': [list(r) for r in LADDER], 'seed': 7, 'values': 'hu'}))
+        {'ladder': [list(r) for r in LADDER], 'seed': 7, 'values': 'hu',
+         'data_root': str(tmp_path)}))
     return out, rows
 
 
@@ -56,7 +58,7 @@ def test_the_student_set_holds_the_versions_the_teacher_scored(labels, tmp_path)
     assert [item['gt_score'] for item in listed] == pytest.approx([float(r['score']) for r in rows])
     assert [item['gt_sem'] for item in listed] == pytest.approx([float(r['sem']) for r in rows])
     for number in range(2):
-        ct = CTSlice(hu=np.load(rows[3 * number]['file']), source='s')
+        ct = CTSlice(hu=np.load(tmp_path / rows[3 * number]['file']), source='s')
         for item, version in zip(listed[3 * number:3 * number + 3], degrade(ct, LADDER, seed=7)):
             assert np.array_equal(np.load(item['img_path']), version)   # bit for bit
         # the unlabelled rungs follow the ladder's numbering: new noise, made as degrade does
@@ -72,7 +74,7 @@ def test_images_already_there_are_not_made_again(labels, tmp_path, monkeypatch):
     images = tmp_path / 'set' / 'images'
     images.mkdir(parents=True)
     # what make_teacher_labels(images=...) saved for the first slice
-    ct = CTSlice(hu=np.load(rows[0]['file']), source='s')
+    ct = CTSlice(hu=np.load(tmp_path / rows[0]['file']), source='s')
     for rung, version in zip(LADDER, degrade(ct, LADDER, seed=7)):
         save_version(images / version_name(rows[0]['file'], 0, rung), version)
     made = []
@@ -190,12 +192,13 @@ def test_a_student_trains_on_its_set_and_scores_through_the_api(labels, tmp_path
     checkpoint = tmp_path / 'work' / 'iter_8.pth'
     scorer = MDIQAScorer(checkpoint=str(checkpoint))
     assert scorer.score_range == (0.0, 1.0)
-    scores = [r.score for r in scorer.score_slices([np.load(rows[0]['file'])], values='hu')]
+    first = np.load(tmp_path / rows[0]['file'])
+    scores = [r.score for r in scorer.score_slices([first], values='hu')]
     assert 0 <= scores[0] <= 1
     # batch scoring with the student: a bad file is reported by name, the others scored
     folder = tmp_path / 'study'
     folder.mkdir()
-    np.save(folder / 'good.npy', np.load(rows[0]['file']))
+    np.save(folder / 'good.npy', first)
     np.save(folder / 'nan.npy', np.full((96, 96), np.nan, np.float32))
     out = tmp_path / 'scores' / 'results.csv'
     assert main(['score', str(folder), '--out', str(out), '--scorer', 'mdiqa', '--checkpoint',

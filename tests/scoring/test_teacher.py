@@ -1,5 +1,7 @@
 """Teacher labels: the degradation ladder, paired rows, resume after a kill mid-slice."""
 import csv
+import json
+import os
 
 import numpy as np
 import pytest
@@ -7,7 +9,8 @@ import pytest
 from d2iqa import D2IQAScorer, window
 from d2iqa.io import CTSlice
 from d2iqa.simulation import noise_level
-from d2iqa.scoring.teacher import LABEL_FIELDS, degrade, make_teacher_labels, version_name
+from d2iqa.scoring.teacher import (LABEL_FIELDS, degrade, label_path, make_teacher_labels,
+                                  version_name)
 
 LADDER = (('full', 100, None), ('dose', 25, None), ('views', None, 90), ('dose+views', 25, 90))
 
@@ -50,10 +53,15 @@ def scorer(blob_detector, phantom_scans):
 
 def test_labels_are_paired_rows_and_resume_after_a_kill(entries, tmp_path, blob_detector,
                                                         phantom_scans):
+    root = os.path.dirname(entries[0]['img_path'])
     whole = make_teacher_labels(entries, scorer(blob_detector, phantom_scans),
                                 out=tmp_path / 'a.csv', ladder=LADDER, values='hu',
-                                images=tmp_path / 'images', progress=False)
+                                images=tmp_path / 'images', data_root=root, progress=False)
     assert len(whole) == 3 * len(LADDER) and list(whole[0]) == list(LABEL_FIELDS)
+    # files named within the data root, which the settings keep
+    assert [r['file'] for r in whole[::len(LADDER)]] == ['p0.npy', 'p1.npy', 'p2.npy']
+    assert label_path(whole[0]['file'], root) == entries[0]['img_path']
+    assert json.loads((tmp_path / 'a_settings.json').read_text())['data_root'] == root
     by_slice = [whole[k:k + len(LADDER)] for k in range(0, len(whole), len(LADDER))]
     for rows in by_slice:
         assert [r['degradation'] for r in rows] == [name for name, _, _ in LADDER]
@@ -67,7 +75,7 @@ def test_labels_are_paired_rows_and_resume_after_a_kill(entries, tmp_path, blob_
     # every version scored was saved, as degrade makes it
     versions = degrade(ct, LADDER)
     for rung, version in zip(LADDER, versions):
-        saved = np.load(tmp_path / 'images' / version_name(entries[1]['img_path'], 0, rung))
+        saved = np.load(tmp_path / 'images' / version_name('p1.npy', 0, rung))
         assert saved.dtype == np.float32 and np.array_equal(saved, version)
     assert len(list((tmp_path / 'images').iterdir())) == 3 * len(LADDER)
     # a kill in the middle of the second slice's rows: its rows are done again on resume
@@ -76,7 +84,8 @@ def test_labels_are_paired_rows_and_resume_after_a_kill(entries, tmp_path, blob_
     out.write_text(''.join(lines[:1 + len(LADDER) + 2]) + lines[1 + len(LADDER) + 2][:9])
     (tmp_path / 'b_settings.json').write_text((tmp_path / 'a_settings.json').read_text())
     resumed = make_teacher_labels(entries, scorer(blob_detector, phantom_scans), out=out,
-                                  ladder=LADDER, values='hu', resume=True, progress=False)
+                                  ladder=LADDER, values='hu', resume=True, data_root=root,
+                                  progress=False)
 
     def without_seconds(rows):
         return [{k: v for k, v in r.items() if k != 'seconds'} for r in rows]
