@@ -172,7 +172,8 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
         '/student/val.csv'
     if name.endswith('wide'):
         assert train.pipeline[2].max_shift == 160
-        assert cfg.test_dataloader.dataset.pipeline[2].spacing == 160
+        views = cfg.test_dataloader.dataset.pipeline[2]
+        assert (views.grid, views.spacing) == (2, 320)  # view centres at the crops' +-160
     if name.endswith('semi'):
         assert files[1] == '/student/pseudo.csv' and cfg.model.semi.ema_alpha == 0.997
 
