@@ -79,13 +79,15 @@ def _optional_float(row, column):
 def read_slice_csv(path, *, require_score=True):
     """Rows of a slice list: columns ``path`` (relative to the CSV's folder unless absolute),
     optional ``index`` (slice within a multi-slice file), ``score`` (required unless
-    ``require_score`` is False; NaN when absent) and ``sem`` (the label's standard error,
-    e.g. of a teacher's trials; NaN when absent). Other columns are ignored.
+    ``require_score`` is False; NaN when absent), ``sem`` (the label's standard error,
+    e.g. of a teacher's trials; NaN when absent) and ``slice`` (the slice that the row is a
+    version of, e.g. one rung of a degradation ladder; empty when absent). Other columns are
+    ignored.
 
     Returns
     -------
     list of dict
-        ``img_path``, ``slice_index``, ``gt_score``, ``gt_sem``.
+        ``img_path``, ``slice_index``, ``gt_score``, ``gt_sem``, ``source_slice``.
     """
     with open(path, newline='') as handle:
         rows = list(csv.DictReader(handle))
@@ -96,7 +98,8 @@ def read_slice_csv(path, *, require_score=True):
     folder = os.path.dirname(os.path.abspath(path))
     return [dict(img_path=os.path.join(folder, row['path']),
                  slice_index=int(row.get('index') or 0),
-                 gt_score=_optional_float(row, 'score'), gt_sem=_optional_float(row, 'sem'))
+                 gt_score=_optional_float(row, 'score'), gt_sem=_optional_float(row, 'sem'),
+                 source_slice=row.get('slice') or '')
             for row in rows]
 
 

@@ -121,10 +121,10 @@ class PackQualityInputs(BaseTransform):
     single image) and a data sample with the metadata.
 
     Required Keys: img. Added Keys: inputs, data_samples (metainfo: img_path, slice_index,
-    gt_score, kind).
+    gt_score, gt_sem, source_slice, kind, where present).
     """
 
-    META_KEYS = ('img_path', 'slice_index', 'gt_score', 'kind')
+    META_KEYS = ('img_path', 'slice_index', 'gt_score', 'gt_sem', 'source_slice', 'kind')
 
     def transform(self, results):
         img = np.ascontiguousarray(results['img'], dtype=np.float32)

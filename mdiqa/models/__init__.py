@@ -5,10 +5,10 @@ from .convnext import ConvNeXt, timm_convnext_to_official
 from .heads import DistributionHead, RegressionHead
 from .mdiqa import MDIQA, QualityNet
 from .semi import sigmoid_rampup
-from .targets import decode_distributions, distribution_loss, encode_scores
+from .targets import decode_distributions, distribution_loss, encode_scores, order_loss
 from .vit import VisionTransformer
 
 __all__ = ['ConvNeXt', 'DeformableAlignment', 'DistributionHead', 'MDIQA', 'QualityNet',
            'RegressionHead', 'VisionTransformer', 'decode_distributions', 'distribution_loss',
-           'encode_scores', 'load_pretrained', 'resize_pos_embed', 'sigmoid_rampup',
-           'timm_convnext_to_official']
+           'encode_scores', 'load_pretrained', 'order_loss', 'resize_pos_embed',
+           'sigmoid_rampup', 'timm_convnext_to_official']

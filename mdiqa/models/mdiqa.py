@@ -4,6 +4,7 @@ from mmengine.model import BaseModel, BaseModule, ExponentialMovingAverage
 
 from ..registry import MODELS
 from .semi import sigmoid_rampup
+from .targets import order_loss
 
 #: Sample kinds (``kind`` of a data sample): with a true label, an ensemble label, or none.
 KINDS = ('labelled', 'pseudo', 'unlabelled')
@@ -48,12 +49,21 @@ class MDIQA(BaseModel):
             and ``ema_alpha`` (0.997: teacher <- alpha * teacher + (1 - alpha) * student, i.e.
             MMEngine's ``ExponentialMovingAverage`` with ``momentum = 1 - alpha``). The
             teacher is updated and ``iteration`` set by ``MeanTeacherHook``.
+        order_weight (float): weight of the within-slice order term
+            (:func:`~mdiqa.models.targets.order_loss`, ours, not published) over the labelled
+            versions of one slice in a batch (``SliceGroupSampler``); 0 leaves it out. It
+            needs a differentiable decoding (``decode='soft-argmax'`` or the regression head).
         data_preprocessor (dict): normalisation of the [0, 1] input.
     """
 
-    def __init__(self, *, net, semi=None, data_preprocessor=None, init_cfg=None):
+    def __init__(self, *, net, semi=None, order_weight=0.0, data_preprocessor=None,
+                 init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.order_weight = float(order_weight)
         self.net = MODELS.build(dict(type='QualityNet', **net) if 'type' not in net else net)
+        if self.order_weight and getattr(self.head, 'decode_method', None) == 'argmax':
+            raise ValueError("order_weight needs a decoding that passes gradients: set the "
+                             "head's decode='soft-argmax' (argmax has none)")
         self.semi = None if semi is None else {**SEMI_DEFAULTS, **semi}
         self.teacher = ExponentialMovingAverage(self.net, momentum=1 - self.semi['ema_alpha']) \
             if self.semi else None
@@ -96,8 +106,14 @@ class MDIQA(BaseModel):
                             device=device)
         pred = self.net(inputs)
         per_sample = self.head.loss(pred, scores, sems)
+        order = {}
+        if self.order_weight:
+            groups = [s.metainfo.get('source_slice', '') for s in data_samples]
+            labelled_sems = sems.masked_fill(~labelled, float('nan'))   # true labels only
+            order['loss_order'] = self.order_weight * order_loss(
+                self.head.decode(pred), scores, labelled_sems, groups)
         if self.semi is None:
-            return dict(loss_sup=per_sample.mean())
+            return dict(loss_sup=per_sample.mean(), **order)
         weight = sigmoid_rampup(self.iteration, length=self.semi['rampup_iters'],
                                 max_value=self.semi['lambda_cons'])
         self.teacher.eval()
@@ -107,4 +123,4 @@ class MDIQA(BaseModel):
         return dict(loss_sup=self.semi['lambda_sup'] * self._mean(per_sample, labelled),
                     loss_pseudo=self.semi['lambda_pseudo'] * self._mean(per_sample, pseudo),
                     loss_cons=weight * self._mean(consistency, ~labelled),
-                    lambda_cons=torch.tensor(weight, device=device))
+                    lambda_cons=torch.tensor(weight, device=device), **order)

@@ -8,7 +8,7 @@ Our documented defaults: N = 128, taus (0.02, 0.05, 0.1), M = 4. Decoding loses 
 """
 import torch
 
-__all__ = ['decode_distributions', 'distribution_loss', 'encode_scores']
+__all__ = ['decode_distributions', 'distribution_loss', 'encode_scores', 'order_loss']
 
 
 def _check(scores, max_score):
@@ -89,3 +89,43 @@ def distribution_loss(pred, target, *, beta=0.1, eps=1e-8):
     q = positive / positive.sum(-1, keepdim=True).clamp(min=eps)
     kl = (p * (torch.log(p + eps) - torch.log(q + eps))).sum(-1)
     return (l2 + beta * kl).mean(-1)
+
+
+def order_loss(pred_scores, scores, sems, groups, *, min_sigma=1e-3):
+    """Within-slice order term: mean over pairs of versions of one slice of
+    ``KL(Phi(ds / sigma) || Phi(dp / sigma))``.
+
+    For a pair, ``ds`` is the difference of the labels, ``dp`` that of the predicted scores
+    and ``sigma = sqrt(sem_i^2 + sem_j^2)`` (at least ``min_sigma``): ``Phi(ds / sigma)`` is the
+    probability that the first version is the better one given the labels' noise, and the
+    term is zero when the predicted differences equal the labels'. Pairs whose labels are
+    certain weigh more; pairs of different slices, of versions without a slice (``''``) or
+    without a standard error (NaN) are left out.
+
+    Parameters
+    ----------
+    pred_scores, scores, sems : torch.Tensor
+        ``(B,)``: decoded predictions (differentiable), labels and their standard errors.
+    groups : sequence of str
+        The source slice of each sample.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar (zero, still part of the graph, when the batch has no pair).
+    """
+    keys = {key: k for k, key in enumerate(dict.fromkeys(groups))}
+    ids = torch.tensor([keys[g] for g in groups], device=pred_scores.device)
+    usable = torch.tensor([g != '' for g in groups], device=pred_scores.device) & sems.isfinite()
+    first, second = torch.triu_indices(len(groups), len(groups), offset=1,
+                                       device=pred_scores.device)
+    keep = (ids[first] == ids[second]) & usable[first] & usable[second]
+    if not keep.any():
+        return pred_scores.sum() * 0.0
+    first, second = first[keep], second[keep]
+    sigma = torch.hypot(sems[first], sems[second]).clamp(min=min_sigma)
+    target = torch.special.ndtr((scores[first] - scores[second]) / sigma)
+    logit = (pred_scores[first] - pred_scores[second]) / sigma
+    kl = (torch.xlogy(target, target) - target * torch.special.log_ndtr(logit)
+          + torch.xlogy(1 - target, 1 - target) - (1 - target) * torch.special.log_ndtr(-logit))
+    return kl.mean()

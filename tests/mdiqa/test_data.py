@@ -8,7 +8,7 @@ from mmengine.registry import DefaultScope
 from scipy import stats
 
 from mdiqa.datasets import (CSVQualityDataset, CropSlice, LDCTIQADataset, RandomRotFlip,
-                            UnlabelledCTDataset, split_names)
+                            SliceGroupSampler, UnlabelledCTDataset, split_names)
 from mdiqa.engine import QualityMetric
 from mdiqa.proxy import level_score, proxy_report
 
@@ -68,6 +68,44 @@ def test_csv_and_unlabelled_datasets(quality_root):
     assert len(unlabelled) == 18 and np.isnan(unlabelled.get_data_info(0)['gt_score'])
     with pytest.raises(ValueError, match='columns'):
         CSVQualityDataset(ann_file=str(quality_root / 'unlabelled.csv'))
+
+
+class Versions:
+    """Data infos of 3 slices with 5, 4 and 1 versions and 3 versions without a slice."""
+    sources = ['a'] * 5 + ['b'] * 4 + ['c'] + [''] * 3
+
+    def __len__(self):
+        return len(self.sources)
+
+    def get_data_info(self, index):
+        return dict(source_slice=self.sources[index])
+
+
+def test_slice_groups_hold_versions_of_one_slice_and_cover_them_each_pass():
+    sampler = SliceGroupSampler(Versions(), group_size=2, seed=3)
+    stream = iter(sampler)
+    sources = Versions.sources
+    for _ in range(4):                  # passes: a gives 2 groups, b 2, the unnamed 1, c none
+        groups = [[next(stream), next(stream)] for _ in range(5)]
+        assert all(sources[i] == sources[j] for i, j in groups)
+        assert sorted(sources[i] for i, _ in groups) == ['', 'a', 'a', 'b', 'b']
+        assert len({i for g in groups for i in g}) == 10        # no version twice in a pass
+    # two processes share the single process's groups: every other one each
+    ranks = []
+    for rank in range(2):
+        sampler = SliceGroupSampler(Versions(), group_size=2, seed=3)
+        sampler.rank, sampler.world_size = rank, 2
+        ranks.append([index for index, _ in zip(sampler._indices_of_rank(), range(20))])
+    single = [index for index, _ in zip(iter(SliceGroupSampler(Versions(), group_size=2, seed=3)),
+                                        range(40))]
+    assert [single[k:k + 2] for k in range(0, 40, 4)] == [ranks[0][k:k + 2]
+                                                           for k in range(0, 20, 2)]
+    assert [single[k + 2:k + 4] for k in range(0, 40, 4)] == [ranks[1][k:k + 2]
+                                                               for k in range(0, 20, 2)]
+    with pytest.raises(ValueError, match='group_size must be at least 2'):
+        SliceGroupSampler(Versions(), group_size=1)
+    with pytest.raises(ValueError, match='no slice of the dataset has 6 versions'):
+        SliceGroupSampler(Versions(), group_size=6)
 
 
 def test_rotations_and_flips_keep_the_pixel_values():

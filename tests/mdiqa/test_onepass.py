@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import MODELS
 from mmengine.runner import Runner
 from scipy import stats
 
@@ -151,7 +152,7 @@ CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mdiqa'
 
 @pytest.mark.parametrize('name', ['mdiqa_small_onepass', 'mdiqa_small_onepass_nosem',
                                   'mdiqa_small_onepass_reg', 'mdiqa_small_onepass_semi',
-                                  'mdiqa_small_onepass_wide',
+                                  'mdiqa_small_onepass_wide', 'mdiqa_small_onepass_order',
                                   'mdiqa_full_onepass', 'mdiqa_small_ldctiqa_from_onepass'])
 def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
     monkeypatch.setenv('MDIQA_ONEPASS', '/student')
@@ -166,14 +167,19 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
     assert head.max_score == 1.0                 # D2IQA's scale
     assert head.get('sem_width', False) == (name in ('mdiqa_small_onepass', 'mdiqa_full_onepass',
                                                      'mdiqa_small_onepass_semi',
-                                                     'mdiqa_small_onepass_wide'))
+                                                     'mdiqa_small_onepass_wide',
+                                                     'mdiqa_small_onepass_order'))
     files = [d.ann_file for d in train.datasets] if 'datasets' in train else [train.ann_file]
     assert files[0] == '/student/train.csv' and cfg.val_dataloader.dataset.ann_file == \
         '/student/val.csv'
-    if name.endswith('wide'):
+    if name.endswith(('wide', 'order')):
         assert train.pipeline[2].max_shift == 160
         views = cfg.test_dataloader.dataset.pipeline[2]
         assert (views.grid, views.spacing) == (2, 320)  # view centres at the crops' +-160
+    if name.endswith('order'):
+        assert cfg.model.order_weight == 0.1 and cfg.model.net.head.decode == 'soft-argmax'
+        assert cfg.train_dataloader.sampler == dict(type='SliceGroupSampler', group_size=4)
+        assert cfg.train_dataloader.batch_size % 4 == 0     # whole groups in each batch
     if name.endswith('semi'):
         assert files[1] == '/student/pseudo.csv' and cfg.model.semi.ema_alpha == 0.997
 
@@ -212,10 +218,31 @@ def test_a_student_trains_on_its_set_and_scores_through_the_api(labels, tmp_path
     assert 'nan.npy' in errors and 'NaN' in errors
 
 
+def test_a_student_trains_with_the_order_term_on_slice_groups(labels, tmp_path, tiny_config):
+    out, _ = labels
+    build_student_set(out, tmp_path / 'set', split='train', unlabelled_ladder=None)
+    listed = str(tmp_path / 'set' / 'train.csv')
+    options = {'train_dataloader.dataset.ann_file': listed,
+               'val_dataloader.dataset.ann_file': listed,
+               'test_dataloader.dataset.ann_file': listed,
+               'train_dataloader.sampler': dict(type='SliceGroupSampler', group_size=2),
+               'model.order_weight': 0.1, 'model.net.head.max_score': 1.0,
+               'model.net.head.decode': 'soft-argmax',
+               'train_cfg.max_iters': 4, 'train_cfg.val_interval': 4,
+               'default_hooks.checkpoint.interval': 4}
+    cfg = prepare_config(str(tiny_config), work_dir=str(tmp_path / 'work'), cfg_options=options)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    order, _ = runner.message_hub.get_scalar('train/loss_order').data
+    assert len(order) == 4 and all(np.isfinite(order)) and max(order) > 0
+    cfg.model.net.head.decode = 'argmax'
+    with pytest.raises(ValueError, match="decode='soft-argmax'"):
+        MODELS.build(cfg.model)
+
+
 def test_fine_tuning_on_ldctiqa_starts_from_the_student(tmp_path, monkeypatch):
     """The documented LDCTIQAC2023 command: the student's weights, the radiologists' 0-4 scale."""
     import tifffile
-    from mmengine.registry import MODELS
 
     root = tmp_path / 'ldctiqa'
     (root / 'image').mkdir(parents=True)
@@ -248,3 +275,16 @@ def test_fine_tuning_on_ldctiqa_starts_from_the_student(tmp_path, monkeypatch):
     # two AdamW steps at lr <= 1e-4 move no weight by more than about 2e-4
     assert (tuned_weights[name] - 0.123).abs().max() < 1e-3
     assert MDIQAScorer(checkpoint=str(tuned)).score_range == (0.0, 4.0)
+
+
+def test_the_student_set_passes_standard_errors_and_slices_to_the_model(labels, tmp_path):
+    from mdiqa.datasets import CSVQualityDataset
+    out, rows = labels
+    build_student_set(out, tmp_path / 'set', split='train', unlabelled_ladder=None)
+    dataset = CSVQualityDataset(ann_file=str(tmp_path / 'set' / 'train.csv'), pipeline=[
+        dict(type='LoadCTSlice', values='hu'), dict(type='WindowCT', preset='abdomen'),
+        dict(type='PackQualityInputs')])
+    for k, row in enumerate(rows):
+        meta = dataset[k]['data_samples'].metainfo
+        assert meta['gt_sem'] == pytest.approx(float(row['sem']))
+        assert meta['source_slice'] == f"{row['file']}#0"

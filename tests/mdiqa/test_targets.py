@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from mdiqa.models import decode_distributions, distribution_loss, encode_scores, sigmoid_rampup
+from scipy import stats
+from scipy.special import xlogy
+
+from mdiqa.models import (decode_distributions, distribution_loss, encode_scores, order_loss,
+                          sigmoid_rampup)
 
 SCORES = torch.linspace(0, 4, 401)
 
@@ -53,3 +57,26 @@ def test_lambda3_ramp_passes_lambda2_after_400_iterations_and_approaches_1():
     assert sigmoid_rampup(1250, length=1250) == 1.0 == sigmoid_rampup(5000, length=1250)
     values = [sigmoid_rampup(t, length=1250) for t in range(0, 1300, 50)]
     assert np.all(np.diff(values) >= 0)
+
+
+def test_order_loss_is_the_kl_of_pair_probabilities_within_slices():
+    scores = torch.tensor([0.50, 0.30, 0.10, 0.40, 0.35])
+    sems = torch.tensor([0.02, 0.02, 0.03, 0.02, float('nan')])
+    groups = ['a', 'a', 'a', 'b', 'b']        # b's pair has no standard error: left out
+    pred = torch.tensor([0.45, 0.47, 0.12, 0.0, 1.0], requires_grad=True)
+    loss = order_loss(pred, scores, sems, groups)
+    expected = []
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        sigma = np.hypot(sems[i].item(), sems[j].item())
+        t = stats.norm.cdf((scores[i] - scores[j]).item() / sigma)
+        x = (pred[i] - pred[j]).item() / sigma
+        expected.append(xlogy(t, t) - t * stats.norm.logcdf(x) + xlogy(1 - t, 1 - t)
+                        - (1 - t) * stats.norm.logcdf(-x))
+    assert loss.item() == pytest.approx(np.mean(expected), rel=1e-4)
+    loss.backward()
+    assert pred.grad[0] < 0 < pred.grad[1]       # the swapped pair is pushed apart
+    assert pred.grad[3] == pred.grad[4] == 0
+    exact = scores.clone().requires_grad_()
+    assert order_loss(exact, scores, sems, groups).item() == pytest.approx(0, abs=1e-6)
+    alone = order_loss(pred, scores, sems, ['a', 'b', 'c', 'd', ''])
+    assert alone.item() == 0 and alone.requires_grad
