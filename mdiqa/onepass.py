@@ -11,6 +11,7 @@ against the teacher (``benchmarks/bench_onepass.py``).
 import csv
 import json
 import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 from scipy import stats
@@ -63,8 +64,17 @@ def level_number(text):
     return None if text in ('', None) else float(text)
 
 
+def _make_versions(out_dir, source, index, values, ladder, seed, todo):
+    """Write the versions ``todo`` ((ladder number, path) pairs) of one slice."""
+    ct_slice = load_slice(source, index=index, values=values)
+    versions = degrade(ct_slice, ladder, seed=seed, rungs=[number for number, _ in todo])
+    for (_, path), version in zip(todo, versions):
+        save_version(os.path.join(out_dir, path), version)
+    return source
+
+
 def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LADDER,
-                      values=None, progress=None):
+                      values=None, workers=1, progress=None):
     """Write the images of teacher labels and the list ``OUT_DIR/SPLIT.csv``.
 
     Parameters
@@ -74,8 +84,9 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
     out_dir : str or path-like
         Written: ``images/`` (float32 HU NPY files named by
         :func:`~d2iqa.scoring.teacher.version_name`), ``SPLIT.csv`` (:data:`STUDENT_FIELDS`,
-        paths relative to ``out_dir``; ``slice`` is ``FILE#INDEX``) and, with ``unlabelled_ladder``, ``unlabelled.csv``
-        (``SPLIT_unlabelled.csv`` unless ``split='train'``). Images already there are kept, so
+        paths relative to ``out_dir``; ``slice`` is ``FILE#INDEX``) and, with
+        ``unlabelled_ladder``, ``unlabelled.csv`` (``SPLIT_unlabelled.csv`` unless
+        ``split='train'``). Images already there are kept, so
         a killed build continues where it stopped, and the images that
         ``make_teacher_labels(images=OUT_DIR/images)`` saved are not made again.
     split : str
@@ -84,8 +95,10 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
         Extra rungs written without labels (``None`` or empty: none).
     values : str, optional
         Units of TIFF / PNG / NPY slices (default: those the labels were made with).
+    workers : int
+        Processes making the images (each image is the same whatever their number).
     progress : callable, optional
-        Called with each slice's file name.
+        Called with the file name of each slice whose images were made.
 
     Returns
     -------
@@ -93,6 +106,7 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
         List name -> number of images.
     """
     rows, settings = read_labels(labels)
+    report = progress or (lambda file: None)
     ladder = [tuple(rung) for rung in settings['ladder']]
     seed = settings['seed']
     values = settings.get('values') if values is None else values
@@ -102,10 +116,8 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
     slices = {}
     for row in rows:
         slices.setdefault((row['file'], int(row['slice_index'])), []).append(row)
-    labelled, unlabelled = [], []
+    labelled, unlabelled, tasks = [], [], []
     for (file, index), slice_rows in slices.items():
-        if progress:
-            progress(file)
         # the rung of each row (a row's place in the ladder seeds its noise)
         wanted = [(number, rung, row) for number, rung in enumerate(ladder)
                   for row in slice_rows if row['degradation'] == rung[0]
@@ -120,18 +132,22 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
         todo = [(number, path) for (number, _, _), path in zip(jobs, paths)
                 if not os.path.isfile(os.path.join(out_dir, path))]
         if todo:
-            ct_slice = load_slice(label_path(file, settings.get('data_root')), index=index,
-                                  values=values)
-            versions = degrade(ct_slice, ladder + list(extra), seed=seed,
-                               rungs=[number for number, _ in todo])
-            for (_, path), version in zip(todo, versions):
-                save_version(os.path.join(out_dir, path), version)
+            tasks.append((out_dir, label_path(file, settings.get('data_root')), index, values,
+                          ladder + list(extra), seed, todo))
         patient = slice_rows[0].get('patient', '')
         for (_, (name, dose, views), row), path in zip(jobs, paths):
             entry = dict(path=path, slice=f'{file}#{index}', patient=patient, degradation=name,
                          dose='' if dose is None else dose, views='' if views is None else views,
                          score=row['score'] if row else '', sem=row['sem'] if row else '')
             (labelled if row else unlabelled).append(entry)
+    if workers > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            made = [pool.submit(_make_versions, *task) for task in tasks]
+            for future in as_completed(made):
+                report(future.result())
+    else:
+        for task in tasks:
+            report(_make_versions(*task))
     lists = {split: labelled}
     if extra:
         lists['unlabelled' if split == 'train' else f'{split}_unlabelled'] = unlabelled

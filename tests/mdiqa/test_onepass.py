@@ -70,6 +70,21 @@ def test_the_student_set_holds_the_versions_the_teacher_scored(labels, tmp_path)
                                                                  version)
 
 
+def test_the_images_do_not_depend_on_the_number_of_workers(labels, tmp_path):
+    out, _ = labels
+    for workers in (1, 2):
+        build_student_set(out, tmp_path / f'set{workers}', split='train',
+                          unlabelled_ladder=EXTRA, workers=workers)
+    names = sorted(p.name for p in (tmp_path / 'set1' / 'images').iterdir())
+    assert len(names) == 10
+    assert names == sorted(p.name for p in (tmp_path / 'set2' / 'images').iterdir())
+    for name in names:
+        assert np.array_equal(np.load(tmp_path / 'set1' / 'images' / name),
+                              np.load(tmp_path / 'set2' / 'images' / name))
+    for listed in ('train.csv', 'unlabelled.csv'):      # paths relative to the set
+        assert (tmp_path / 'set1' / listed).read_text() == (tmp_path / 'set2' / listed).read_text()
+
+
 def test_images_already_there_are_not_made_again(labels, tmp_path, monkeypatch):
     out, rows = labels
     images = tmp_path / 'set' / 'images'
