@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..io import CTReadError, load_slice
 from ..lesions import LesionPlacementError
-from ..simulation import simulate_low_dose, simulate_sparse_view
+from ..simulation import LowDoseSimulator, SparseViewSimulator
 from .lock import write_atomic
 from .sharded import ShardedTable, csv_text, results_stem
 
@@ -60,15 +60,24 @@ def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0, rungs=None):
     list of numpy.ndarray
         One version per rung, in the order of ``rungs``.
     """
+    # one simulator per input serves every rung that degrades that input: the same images as
+    # simulate_low_dose / simulate_sparse_view, without re-projecting the slice at each rung
+    low_dose = None
+    full_dose_views = None
     versions = []
     for number in range(len(ladder)) if rungs is None else rungs:
         _, dose, views = ladder[number]
         hu = ct_slice.hu
         if dose is not None and dose < 100:
-            hu = simulate_low_dose(ct_slice.with_hu(hu), dose / 100,
-                                   seed=np.random.SeedSequence([seed, number]))
-        if views is not None:
-            hu = simulate_sparse_view(ct_slice.with_hu(hu), views)
+            if low_dose is None:
+                low_dose = LowDoseSimulator(ct_slice)
+            hu = low_dose.simulate(dose / 100, seed=np.random.SeedSequence([seed, number]))
+            if views is not None:
+                hu = SparseViewSimulator(ct_slice.with_hu(hu)).simulate(views)
+        elif views is not None:
+            if full_dose_views is None:
+                full_dose_views = SparseViewSimulator(ct_slice)
+            hu = full_dose_views.simulate(views)
         versions.append(np.asarray(hu, dtype=np.float32))
     return versions
 

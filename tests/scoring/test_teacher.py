@@ -8,7 +8,7 @@ import pytest
 
 from d2iqa import D2IQAScorer, window
 from d2iqa.io import CTSlice
-from d2iqa.simulation import noise_level
+from d2iqa.simulation import noise_level, simulate_low_dose, simulate_sparse_view
 from d2iqa.scoring.teacher import (LABEL_FIELDS, degrade, label_path, make_teacher_labels,
                                   version_name)
 
@@ -44,6 +44,13 @@ def test_the_ladder_degrades_as_named(phantom_scans):
     # a rung alone is the same version as within the whole ladder
     assert [np.array_equal(a, b) for a, b in zip(degrade(ct, LADDER, seed=3, rungs=[3, 1]),
                                                  (both, dose))] == [True, True]
+    # the images of simulate_low_dose / simulate_sparse_view, as the labels were made from
+    _, (_, dose_percent, _), (_, _, view_count), (_, both_percent, both_views) = LADDER
+    lower = simulate_low_dose(ct, dose_percent / 100, seed=np.random.SeedSequence([3, 1]))
+    assert np.array_equal(dose, lower)
+    assert np.array_equal(views, simulate_sparse_view(ct, view_count))
+    lower = simulate_low_dose(ct, both_percent / 100, seed=np.random.SeedSequence([3, 3]))
+    assert np.array_equal(both, simulate_sparse_view(ct.with_hu(lower), both_views))
 
 
 def scorer(blob_detector, phantom_scans):
