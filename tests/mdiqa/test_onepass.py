@@ -191,6 +191,9 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
         assert train.pipeline[2].max_shift == 160
         views = cfg.test_dataloader.dataset.pipeline[2]
         assert (views.grid, views.spacing) == (2, 320)  # view centres at the crops' +-160
+    elif name != 'mdiqa_full_onepass':
+        views = cfg.test_dataloader.dataset.pipeline[2]
+        assert (views.grid, views.spacing) == (2, 128)  # view centres at the crops' +-64
     if name.endswith('order'):
         assert cfg.model.order_weight == 0.1 and cfg.model.net.head.decode == 'soft-argmax'
         assert cfg.train_dataloader.sampler == dict(type='SliceGroupSampler', group_size=4)
