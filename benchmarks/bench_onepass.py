@@ -100,8 +100,9 @@ def with_grid(checkpoint, grid):
     """The checkpoint's config with ``grid x grid`` test views over the training crops' range."""
     config = checkpoint_config(CheckpointLoader.load_checkpoint(
         str(checkpoint), map_location='cpu', logger='silent'), str(checkpoint))
-    shift = next(t['max_shift'] for t in config.train_dataloader.dataset.pipeline
-                 if t['type'] == 'CropSlice')
+    train = config.train_dataloader.dataset
+    labelled = train.datasets[0] if 'datasets' in train else train   # semi: labelled + pseudo
+    shift = next(t['max_shift'] for t in labelled.pipeline if t['type'] == 'CropSlice')
     for transform in config.test_dataloader.dataset.pipeline:
         if transform['type'] == 'CropSlice':
             transform.update(grid=grid, spacing=2 * shift // max(grid - 1, 1))

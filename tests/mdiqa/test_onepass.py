@@ -184,16 +184,16 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
                                                      'mdiqa_small_onepass_semi',
                                                      'mdiqa_small_onepass_wide',
                                                      'mdiqa_small_onepass_order'))
+    labelled = train.datasets[0] if 'datasets' in train else train
     files = [d.ann_file for d in train.datasets] if 'datasets' in train else [train.ann_file]
     assert files[0] == '/student/train.csv' and cfg.val_dataloader.dataset.ann_file == \
         '/student/val.csv'
-    if name.endswith(('wide', 'order')):
-        assert train.pipeline[2].max_shift == 160
+    if name != 'mdiqa_full_onepass':               # the full variant scores whole slices
         views = cfg.test_dataloader.dataset.pipeline[2]
-        assert (views.grid, views.spacing) == (2, 320)  # view centres at the crops' +-160
-    elif name != 'mdiqa_full_onepass':
-        views = cfg.test_dataloader.dataset.pipeline[2]
-        assert (views.grid, views.spacing) == (2, 128)  # view centres at the crops' +-64
+        wide = name.endswith(('wide', 'order'))
+        assert labelled.pipeline[2].max_shift == (160 if wide else 64)
+        # view centres at the training crops' +-max_shift
+        assert (views.grid, views.spacing) == (2, 320 if wide else 128)
     if name.endswith('order'):
         assert cfg.model.order_weight == 0.1 and cfg.model.net.head.decode == 'soft-argmax'
         assert cfg.train_dataloader.sampler == dict(type='SliceGroupSampler', group_size=4)
