@@ -22,11 +22,13 @@ def best_time(function, repeat):
 
 
 def machine(packages, *, note=''):
-    """CPU model and count, Python and package versions, date: one line for the record."""
+    """CPU model and count, what else ran (`note`), Python and package versions, date: one
+    line for the record."""
     cpu = subprocess.run(['lscpu'], capture_output=True, text=True).stdout
     model = next((line.split(':', 1)[1].strip() for line in cpu.splitlines()
                   if line.startswith('Model name')), platform.processor())
     versions = ', '.join(f'{name} {metadata.version(name)}' for name in packages)
+    note = f', {note}' if note else ''
     return (f'{model}, {os.cpu_count()} logical CPUs{note}; Python {platform.python_version()}, '
             f'{versions}; {datetime.datetime.now():%Y-%m-%d %H:%M}')
 

@@ -111,7 +111,7 @@ def main():
               f'{warm.mean() * 1e3:.3f} | {np.percentile(warm, 99) * 1e3:.3f} |',
               f'| paired: one draw added to 7 dose levels (mean of 1000) | | '
               f'{paired * 1e3:.3f} | |']
-    lines += ['', f'Machine: {machine(("numpy", "scipy", "scikit-image"), note=" (timed on one)")}; '
+    lines += ['', f'Machine: {machine(("numpy", "scipy", "scikit-image"), note="timed on one")}; '
                   f'{load_note(load_before)}.']
     print('\n'.join(lines))
     if args.record:

@@ -183,7 +183,7 @@ def main():
     if args.record:
         record(SECTION, 'bench_onepass.py', text + '\n\nMachine: ' + machine(
             ('torch', 'onedl-mmcv', 'onedl-mmdetection'),
-            note=f', {load_note(load_before)}{args.note}'))
+            note=load_note(load_before) + (args.note and '; ' + args.note)))
 
 
 if __name__ == '__main__':
