@@ -7,7 +7,11 @@ read from ``--images``. For each student (default: the reference one-pass checkp
 - Spearman and Pearson against the teacher, pooled over all versions and within each slice
   (mean over slices);
 - the fraction of neighbouring versions (in the teacher's order, within a slice) that the
-  student orders the same way;
+  student orders the same way, over all of them and over those whose order the teacher
+  itself establishes (a paired t test over its sets of trials, p < 0.05: neighbours such as
+  360 and 270 views differ by less than the teacher's own noise), and the within-slice
+  Spearman that a student exact on the established orders and guessing the others would
+  reach on average;
 - the validation slices whose 100 / 50 / 25 / 12 / 5 % dose versions the student scores
   strictly falling (and how many the teacher does);
 - seconds per slice of the student (batches of ``--batch-size``) and of the 500-trial
@@ -32,6 +36,7 @@ import time
 
 import numpy as np
 import torch
+from scipy import stats
 from _results import load_note, machine, record
 from mmengine.runner import CheckpointLoader
 
@@ -41,7 +46,7 @@ from d2iqa.scoring import D2IQAScorer
 from d2iqa.scoring.teacher import degrade, label_path, version_name
 from mdiqa import MDIQAScorer
 from mdiqa.api import REFERENCE_CHECKPOINT
-from mdiqa.onepass import agreement, level_number, read_labels
+from mdiqa.onepass import agreement, level_number, read_labels, resolved_neighbours
 
 SECTION = '## One-pass scorer'
 DOSE_CHAIN = (('full', 100, None), ('dose', 50, None), ('dose', 25, None), ('dose', 12, None),
@@ -71,14 +76,42 @@ def teacher_versions(rows, settings, images=None):
     return out
 
 
-def split_half(rows, versions):
-    """The teacher's odd-numbered sets against its even-numbered ones, per version."""
+def teacher_sets(rows, versions):
+    """The teacher's score of each version in each of its sets of paired trials."""
     sets = {(f"{r['file']}#{r['slice_index']}", (r['degradation'], level_number(r['dose']),
                                                   level_number(r['views']))):
             np.array(r['set_scores'].split(), dtype=float) for r in rows}
-    halves = np.array([[sets[k, rung][0::2].mean(), sets[k, rung][1::2].mean()]
-                       for k, rung, _, _ in versions])
-    return agreement(halves[:, 0], halves[:, 1], [k for k, _, _, _ in versions])
+    return np.array([sets[k, rung] for k, rung, _, _ in versions])
+
+
+def split_half(sets, versions):
+    """The teacher's odd-numbered sets against its even-numbered ones, per version."""
+    return agreement(sets[:, 0::2].mean(axis=1), sets[:, 1::2].mean(axis=1),
+                     [k for k, _, _, _ in versions])
+
+
+def tie_ceiling(sets, teacher, keys, *, draws=1000, seed=0):
+    """Expected within-slice Spearman of a student exact wherever the teacher establishes the
+    order of neighbouring versions and guessing elsewhere (each run of neighbours that the
+    teacher does not tell apart in a random order), with its 5th and 95th percentiles."""
+    rng = np.random.default_rng(seed)
+    teacher, keys = np.asarray(teacher), np.asarray(keys)
+    slices = []
+    for key in dict.fromkeys(keys.tolist()):
+        scores = teacher[keys == key]
+        order = np.argsort(scores, kind='stable')
+        breaks = np.flatnonzero(resolved_neighbours(sets[keys == key][order])) + 1
+        slices.append((scores, np.split(order, breaks)))
+    means = []
+    for _ in range(draws):
+        within = []
+        for scores, runs in slices:
+            guessed = np.concatenate([rng.permutation(run) for run in runs])
+            rank = np.empty(len(guessed))
+            rank[guessed] = np.arange(len(guessed))
+            within.append(stats.spearmanr(rank, scores)[0])
+        means.append(np.mean(within))
+    return float(np.mean(means)), *np.percentile(means, [5, 95])
 
 
 def falls_strictly(values):
@@ -109,7 +142,7 @@ def with_grid(checkpoint, grid):
     return config
 
 
-def student_figures(name, checkpoint, versions, *, batch_size, grid=None):
+def student_figures(name, checkpoint, versions, sets, *, batch_size, grid=None):
     scorer = MDIQAScorer(checkpoint=checkpoint, batch_size=batch_size,
                          config=None if grid is None else with_grid(checkpoint, grid))
     images = [v[3] for v in versions]
@@ -118,7 +151,7 @@ def student_figures(name, checkpoint, versions, *, batch_size, grid=None):
     pred = [result.score for result in scorer.score_slices(images, values='hu')]
     seconds = (time.perf_counter() - start) / len(images)
     keys, rungs, teacher = zip(*[(k, r, t) for k, r, t, _ in versions])
-    figures = agreement(pred, teacher, keys)
+    figures = agreement(pred, teacher, keys, teacher_sets=sets)
     chains = [ok for ok in dose_chains(keys, rungs, pred).values() if ok is not None]
     return dict(name=name if grid is None else f'{name}, {grid} x {grid} views',
                 checkpoint=str(checkpoint), seconds=seconds,
@@ -155,9 +188,11 @@ def main():
     keys, rungs, teacher = zip(*[(k, r, t) for k, r, t, _ in versions])
     teacher_chains = [ok for ok in dose_chains(keys, rungs, teacher).values() if ok is not None]
     students = [s.split('=', 1) for s in args.student] or [('reference', REFERENCE_CHECKPOINT)]
-    results = [student_figures(name, path, versions, batch_size=args.batch_size, grid=grid)
+    sets = teacher_sets(rows, versions)
+    results = [student_figures(name, path, versions, sets, batch_size=args.batch_size, grid=grid)
                for name, path in students for grid in (None, *args.grid)]
-    self_agreement = split_half(rows, versions)
+    self_agreement = split_half(sets, versions)
+    ceiling = tie_ceiling(sets, teacher, keys)
     full = next(v[3] for v in versions if v[1][0] == 'full')
     teacher_time = teacher_seconds(settings, full, args.timing_trials)
     lines = [f'{len(set(keys))} validation slices x {len(versions) // len(set(keys))} versions; '
@@ -165,19 +200,26 @@ def main():
              f"(`{os.path.basename(str(settings.get('checkpoint')))}`), its dose chain falls "
              f'strictly on {sum(teacher_chains)} of {len(teacher_chains)} slices; '
              f'{args.timing_trials}-trial teacher on one slice: {teacher_time:.1f} s '
-             f'({torch.get_num_threads()} threads).', '',
+             f'({torch.get_num_threads()} threads). Resolved neighbours: the '
+             f"{results[0]['resolved_pairs'][0]} of {results[0]['resolved_pairs'][1]} "
+             'neighbouring versions whose order the teacher establishes (paired t test over its '
+             'sets of trials, p < 0.05); a student exact on those and guessing the others '
+             f'would reach a within-slice Spearman of {ceiling[0]:.3f} '
+             f'(90 % of draws {ceiling[1]:.3f}-{ceiling[2]:.3f}).', '',
              '| student | Spearman | Pearson | Spearman within slice | Pearson within slice | '
-             'neighbours ordered | dose chains falling | s per slice | speed-up |',
-             '|---|---|---|---|---|---|---|---|---|']
+             'neighbours ordered | resolved neighbours ordered | dose chains falling | '
+             's per slice | speed-up |',
+             '|---|---|---|---|---|---|---|---|---|---|']
     for r in results:
         lines.append(f"| {r['name']} | {r['spearman']:.3f} | {r['pearson']:.3f} | "
                      f"{r['spearman_within']:.3f} | {r['pearson_within']:.3f} | "
-                     f"{r['adjacent_agree']:.3f} | {r['dose_chains'][0]} / {r['dose_chains'][1]} | "
+                     f"{r['adjacent_agree']:.3f} | {r['resolved_agree']:.3f} | "
+                     f"{r['dose_chains'][0]} / {r['dose_chains'][1]} | "
                      f"{r['seconds'] * 1000:.1f} ms | {teacher_time / r['seconds']:.3g}x |")
     lines.append(f"| teacher: odd against even sets | {self_agreement['spearman']:.3f} | "
                  f"{self_agreement['pearson']:.3f} | {self_agreement['spearman_within']:.3f} | "
                  f"{self_agreement['pearson_within']:.3f} | "
-                 f"{self_agreement['adjacent_agree']:.3f} | | | |")
+                 f"{self_agreement['adjacent_agree']:.3f} | | | | |")
     text = '\n'.join(lines)
     print(text)
     if args.record:

@@ -21,7 +21,7 @@ from d2iqa.scoring.sharded import results_stem
 from d2iqa.scoring.teacher import degrade, label_path, save_version, version_name
 
 __all__ = ['STUDENT_FIELDS', 'UNLABELLED_LADDER', 'agreement', 'build_student_set',
-           'level_number', 'read_labels']
+           'level_number', 'read_labels', 'resolved_neighbours']
 
 #: Rungs between the teacher's (simulated dose percent, views), never labelled: the
 #: unlabelled images of the semi-supervised step.
@@ -159,7 +159,28 @@ def build_student_set(labels, out_dir, *, split, unlabelled_ladder=UNLABELLED_LA
     return {name: len(entries) for name, entries in lists.items()}
 
 
-def agreement(pred, teacher, slices):
+def resolved_neighbours(sets, *, level=0.05):
+    """Whether the teacher establishes the order of each pair of neighbouring versions.
+
+    Parameters
+    ----------
+    sets : array_like, shape (versions, sets)
+        The teacher's scores of one slice's versions, in the teacher's order, in each of its
+        sets of paired trials.
+    level : float
+        Significance level of a two-sided paired t test over the sets
+        (``scipy.stats.ttest_rel``).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (versions - 1,)
+        Entry k: versions k and k + 1 differ significantly.
+    """
+    sets = np.asarray(sets, float)
+    return stats.ttest_rel(sets[1:], sets[:-1], axis=1).pvalue < level
+
+
+def agreement(pred, teacher, slices, *, teacher_sets=None, level=0.05):
     """Figures of a student's predictions against the teacher's scores.
 
     Parameters
@@ -168,6 +189,12 @@ def agreement(pred, teacher, slices):
         One value per image.
     slices : array_like
         The slice each image is a version of.
+    teacher_sets : array_like, optional
+        The teacher's score of each image in each of its sets of trials, shape (images, sets),
+        the sets paired across a slice's versions (the same lesions): adds the figures of the
+        neighbours whose order the teacher itself establishes.
+    level : float
+        Significance level of that order (two-sided paired t test over the sets).
 
     Returns
     -------
@@ -175,10 +202,14 @@ def agreement(pred, teacher, slices):
         ``spearman`` / ``pearson`` pooled; ``spearman_within`` / ``pearson_within``: the mean
         over slices of the coefficient within a slice's versions; ``adjacent_agree``: over all
         pairs of versions adjacent in the teacher's order within a slice, the fraction the
-        student orders the same way; ``slices``: number of slices.
+        student orders the same way; ``slices``: number of slices. With ``teacher_sets``:
+        ``resolved_agree``, the same fraction over the adjacent pairs whose paired set scores
+        differ significantly (``scipy.stats.ttest_rel``), and ``resolved_pairs`` (resolved,
+        all adjacent pairs).
     """
     pred, teacher, slices = np.asarray(pred, float), np.asarray(teacher, float), np.asarray(slices)
-    within_s, within_p, agree = [], [], []
+    sets = None if teacher_sets is None else np.asarray(teacher_sets, float)
+    within_s, within_p, agree, resolved = [], [], [], []
     for name in dict.fromkeys(slices.tolist()):
         mine = slices == name
         p, t = pred[mine], teacher[mine]
@@ -187,9 +218,16 @@ def agreement(pred, teacher, slices):
         within_s.append(stats.spearmanr(p, t)[0])
         within_p.append(stats.pearsonr(p, t)[0])
         order = np.argsort(t, kind='stable')
-        agree += list(np.diff(p[order]) > 0)
-    return dict(spearman=float(stats.spearmanr(pred, teacher)[0]),
-                pearson=float(stats.pearsonr(pred, teacher)[0]),
-                spearman_within=float(np.nanmean(within_s)),
-                pearson_within=float(np.nanmean(within_p)),
-                adjacent_agree=float(np.mean(agree)), slices=len(within_s))
+        ordered = np.diff(p[order]) > 0
+        agree += list(ordered)
+        if sets is not None:
+            resolved += list(ordered[resolved_neighbours(sets[mine][order], level=level)])
+    figures = dict(spearman=float(stats.spearmanr(pred, teacher)[0]),
+                   pearson=float(stats.pearsonr(pred, teacher)[0]),
+                   spearman_within=float(np.nanmean(within_s)),
+                   pearson_within=float(np.nanmean(within_p)),
+                   adjacent_agree=float(np.mean(agree)), slices=len(within_s))
+    if sets is not None:
+        figures.update(resolved_agree=float(np.mean(resolved)) if resolved else float('nan'),
+                       resolved_pairs=(len(resolved), len(agree)))
+    return figures

@@ -162,6 +162,24 @@ def test_agreement_matches_scipy_slice_by_slice():
     assert figures['slices'] == 2
 
 
+def test_agreement_counts_only_the_neighbours_the_teacher_resolves():
+    # one slice, 4 versions, 5 sets of paired trials: the same lesions move every version
+    lesions = np.array([0.0, 0.02, -0.01, 0.03, -0.02])
+    noise = np.array([[0.001, -0.001, 0.002, 0.0, -0.002], [0.0, 0.002, -0.001, 0.001, -0.002],
+                      [0.004, -0.003, 0.002, -0.004, 0.003], [0.001, 0.0, -0.001, 0.002, 0.0]])
+    sets = np.array([0.5, 0.45, 0.449, 0.2])[:, None] + lesions + noise
+    teacher = sets.mean(axis=1)
+    resolved = [stats.ttest_rel(sets[i], sets[i + 1]).pvalue < 0.05 for i in range(3)]
+    assert resolved == [True, False, True]       # 0.45 and 0.449: within the teacher's noise
+    slices = ['a'] * 4
+    tie_swapped = agreement([0.5, 0.44, 0.45, 0.2], teacher, slices, teacher_sets=sets)
+    assert tie_swapped['adjacent_agree'] == pytest.approx(2 / 3)
+    assert tie_swapped['resolved_agree'] == 1.0 and tie_swapped['resolved_pairs'] == (2, 3)
+    real_swap = agreement([0.4, 0.45, 0.44, 0.2], teacher, slices, teacher_sets=sets)
+    assert real_swap['resolved_agree'] == 0.5
+    assert 'resolved_agree' not in agreement(teacher, teacher, slices)
+
+
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mdiqa'
 
 
@@ -190,7 +208,7 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
         '/student/val.csv'
     if name != 'mdiqa_full_onepass':               # the full variant scores whole slices
         views = cfg.test_dataloader.dataset.pipeline[2]
-        wide = name.endswith(('wide', 'order'))
+        wide = name.endswith('wide')
         assert labelled.pipeline[2].max_shift == (160 if wide else 64)
         # view centres at the training crops' +-max_shift
         assert (views.grid, views.spacing) == (2, 320 if wide else 128)
