@@ -186,7 +186,8 @@ CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mdiqa'
 @pytest.mark.parametrize('name', ['mdiqa_small_onepass', 'mdiqa_small_onepass_nosem',
                                   'mdiqa_small_onepass_reg', 'mdiqa_small_onepass_semi',
                                   'mdiqa_small_onepass_wide', 'mdiqa_small_onepass_order',
-                                  'mdiqa_full_onepass', 'mdiqa_small_ldctiqa_from_onepass'])
+                                  'mdiqa_small_onepass_long', 'mdiqa_full_onepass',
+                                  'mdiqa_small_ldctiqa_from_onepass'])
 def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
     monkeypatch.setenv('MDIQA_ONEPASS', '/student')
     monkeypatch.setenv('LDCTIQA', '/ldctiqa')
@@ -201,7 +202,8 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
     assert head.get('sem_width', False) == (name in ('mdiqa_small_onepass', 'mdiqa_full_onepass',
                                                      'mdiqa_small_onepass_semi',
                                                      'mdiqa_small_onepass_wide',
-                                                     'mdiqa_small_onepass_order'))
+                                                     'mdiqa_small_onepass_order',
+                                                     'mdiqa_small_onepass_long'))
     labelled = train.datasets[0] if 'datasets' in train else train
     files = [d.ann_file for d in train.datasets] if 'datasets' in train else [train.ann_file]
     assert files[0] == '/student/train.csv' and cfg.val_dataloader.dataset.ann_file == \
@@ -218,6 +220,8 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
         assert cfg.train_dataloader.batch_size % 4 == 0     # whole groups in each batch
     if name.endswith('semi'):
         assert files[1] == '/student/pseudo.csv' and cfg.model.semi.ema_alpha == 0.997
+    if name.endswith('long'):                      # the cosine decay ends with the run
+        assert cfg.train_cfg.max_iters == cfg.param_scheduler[-1].end == 6000
 
 
 def test_a_student_trains_on_its_set_and_scores_through_the_api(labels, tmp_path, tiny_config,
