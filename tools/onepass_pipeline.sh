@@ -13,7 +13,6 @@ WORK=$3
 PY=${PYTHON:-python}
 export MDIQA_ONEPASS=$2 OMP_NUM_THREADS=1
 CONFIGS=configs/mdiqa
-LAST=iter_2000.pth
 mkdir -p "$WORK"
 OMP_NUM_THREADS=2 "$PY" tools/make_student_set.py "$TEACHER/train.csv" "$MDIQA_ONEPASS" --workers 2
 "$PY" tools/make_student_set.py "$TEACHER/val.csv" "$MDIQA_ONEPASS" --split val --no-unlabelled
@@ -29,10 +28,14 @@ pair() {  # NAME1 CONFIG1 NAME2 CONFIG2: two trainings side by side; fails if ei
 pair md mdiqa_small_onepass.py nosem mdiqa_small_onepass_nosem.py
 pair reg mdiqa_small_onepass_reg.py wide mdiqa_small_onepass_wide.py
 # Step 2: pseudo-labels of the unlabelled rungs by the step-1 ensemble; step 3 and the order term.
-OMP_NUM_THREADS=2 "$PY" tools/pseudo_label.py "$WORK"/{md,nosem,reg}/$LAST \
+OMP_NUM_THREADS=2 "$PY" tools/pseudo_label.py "$WORK"/{md,nosem,reg}/iter_2000.pth \
     --images "$MDIQA_ONEPASS/unlabelled.csv" --out "$MDIQA_ONEPASS/pseudo.csv"
 pair semi mdiqa_small_onepass_semi.py order mdiqa_small_onepass_order.py
+train long mdiqa_small_onepass_long.py
 students=()
-for name in md nosem reg wide semi order; do students+=(--student "$name=$WORK/$name/$LAST"); done
+for name in nosem md reg wide semi order long; do
+    students+=(--student "$name=$(cat "$WORK/$name/last_checkpoint")")
+done
 OMP_NUM_THREADS=2 "$PY" benchmarks/bench_onepass.py --teacher "$TEACHER/val.csv" \
-    --images "$MDIQA_ONEPASS/images" "${students[@]}" --grid 1 2
+    --images "$MDIQA_ONEPASS/images" "${students[@]}" --grid 1 3
+# the reference checkpoint is the best of them on the validation patients (2026-12-06: nosem)

@@ -1,10 +1,11 @@
 # The one-pass student, full variant (GPU): ViT-S/16 + ConvNeXt-T on whole 512 x 512 slices,
-# the same set, scale, target widths and decoding as mdiqa_small_onepass.py.
+# the same set, scale, exact targets and decoding as the shipped small student
+# (mdiqa_small_onepass_nosem.py).
 #   MDIQA_ONEPASS=/data/onepass python tools/train.py configs/mdiqa/mdiqa_full_onepass.py
 _base_ = ['../_base_/mdiqa/runtime.py', '../_base_/mdiqa/model_full.py',
           '../_base_/mdiqa/proxy_data.py']
 data_root = '{{$MDIQA_ONEPASS:data/mdiqa-onepass}}'
-model = dict(net=dict(head=dict(max_score=1.0, sem_width=True, decode='soft-argmax')))
+model = dict(net=dict(head=dict(max_score=1.0, sem_width=False, decode='soft-argmax')))
 test_pipeline = [
     dict(type='LoadCTSlice', values='hu'),
     dict(type='WindowCT', preset={{_base_.window}}, channels=1),

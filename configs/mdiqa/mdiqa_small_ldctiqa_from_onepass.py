@@ -5,7 +5,7 @@
 # decodes on the radiologists' scale 0-4 (its distributions span the scale, whatever M is).
 # The TIFFs are normalised intensities, not HU: they reach the network through the identity
 # window, so the first iterations also adapt it to their contrast.
-_base_ = ['./mdiqa_small_onepass.py']
+_base_ = ['./mdiqa_small_onepass_nosem.py']
 load_from = 'mdiqa/checkpoints/mdiqa_onepass_reference.pth'
 data_root = '{{$LDCTIQA:data/LDCTIQAG2023_train}}'
 identity = (0.5, 1.0)

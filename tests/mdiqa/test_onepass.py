@@ -199,7 +199,7 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
         assert cfg.load_from == 'mdiqa/checkpoints/mdiqa_onepass_reference.pth'
         return
     assert head.max_score == 1.0                 # D2IQA's scale
-    assert head.get('sem_width', False) == (name in ('mdiqa_small_onepass', 'mdiqa_full_onepass',
+    assert head.get('sem_width', False) == (name in ('mdiqa_small_onepass',
                                                      'mdiqa_small_onepass_semi',
                                                      'mdiqa_small_onepass_wide',
                                                      'mdiqa_small_onepass_order',
