@@ -3,14 +3,16 @@ ladder of degradations (``d2iqa.scoring.teacher``).
 
     python tools/make_teacher_labels.py --out labels.csv [--checkpoint PTH] [--trials 20]
         [--set-size 10] [--config configs/d2iqa/cascade-rcnn_r18_fpn_lite.py] [--resume]
-        [--split train|val] [--images DIR]
+        [--split train|val] [--images DIR] [--extend FEWER_TRIALS.csv]
     torchrun --nproc_per_node 2 tools/make_teacher_labels.py --out labels.csv --launcher pytorch
 
 The slices are the training split of the config's dataset (``../shared/data/ct`` by
 default); ``--split val`` labels the validation patients (the one-pass benchmark's teacher).
 Rows name each slice relative to the config's data root and are written as each slice
 finishes; ``--resume`` continues a killed run, with any number of processes, and refuses
-labels of another teacher (the checkpoint's SHA-256 is in the settings).
+labels of another teacher (the checkpoint's SHA-256 is in the settings). ``--extend`` makes
+labels of more trials from labels of fewer (same teacher, set size and seed): only the further
+trials run, e.g. ``--trials 40 --extend train.csv --out train40.csv``.
 """
 import argparse
 import hashlib
@@ -41,6 +43,8 @@ def main():
     parser.add_argument('--launcher', choices=('none', 'pytorch', 'slurm'), default='none')
     parser.add_argument('--images', help='also save every version scored here (NPY, float32 '
                         'HU): the one-pass student trains on them (tools/make_student_set.py)')
+    parser.add_argument('--extend', metavar='CSV', help='labels of fewer trials by the same '
+                        'teacher: keep their sets, run only the further trials')
     parser.add_argument('--resume', action='store_true')
     args = parser.parse_args()
     init_distributed(args.launcher, cuda=False)
@@ -60,7 +64,7 @@ def main():
                 'split': args.split, 'limit': args.limit}
     rows = make_teacher_labels(entries, scorer, out=args.out, ladder=DEFAULT_LADDER,
                                seed=args.seed, resume=args.resume, settings=settings,
-                               images=args.images, data_root=data_root)
+                               images=args.images, data_root=data_root, extend=args.extend)
     if rows is not None:
         print(f'{args.out}: {len(rows)} labels of {len(rows) // len(DEFAULT_LADDER)} slices')
 

@@ -144,7 +144,7 @@ class D2IQAScorer(Scorer):
         self.progress = progress
 
     def score_series(self, images, *, reference=None, values=None, progress=None, options=None,
-                     **overrides):
+                     first_set=0, **overrides):
         """Paired scores: the same lesion configurations on every image.
 
         Parameters
@@ -161,6 +161,9 @@ class D2IQAScorer(Scorer):
             Override the scorer's progress setting.
         options : ScoringOptions or dict, optional
             This call's options instead of the scorer's.
+        first_set : int
+            Run only the sets from this one on (see ``run_trials``): the rest of a score whose
+            first sets were run before.
         **overrides
             Fields of ``ScoringOptions`` changed for this call (e.g. ``trials=100``).
 
@@ -178,7 +181,8 @@ class D2IQAScorer(Scorer):
             config=options.lesion_config)
         results = run_trials(images01, self.detector, options=options,
                              batch_size=self.batch_size, placement=placement,
-                             progress=self.progress if progress is None else progress)
+                             progress=self.progress if progress is None else progress,
+                             first_set=first_set)
         return [dataclasses.replace(result, source=s.source)
                 for result, s in zip(results, slices)]
 

@@ -7,12 +7,15 @@ all its versions are scored with the **same lesion configurations** (paired tria
 the full dose, ``D2IQAScorer.score_series(versions, reference=slice)``), so that the labels
 of one slice order its degradations with the least trial noise. The rows go through a
 :class:`~d2iqa.scoring.sharded.ShardedTable`: incremental, resumable, one run at a time, and
-shared out among the ranks of a torch.distributed job.
+shared out among the ranks of a torch.distributed job. Labels extend to more trials without
+running again the trials they hold (``extend=``): trial ``t`` has the same lesions in any run.
 """
 import hashlib
 import io
+import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -21,10 +24,11 @@ from ..io import CTReadError, load_slice
 from ..lesions import LesionPlacementError
 from ..simulation import LowDoseSimulator, SparseViewSimulator
 from .lock import write_atomic
-from .sharded import ShardedTable, csv_text, results_stem
+from .sharded import ShardedTable, csv_text, read_rows, results_stem
+from .trials import D2IQAResult
 
-__all__ = ['DEFAULT_LADDER', 'LABEL_FIELDS', 'degrade', 'label_path', 'make_teacher_labels',
-           'save_version', 'version_name']
+__all__ = ['DEFAULT_LADDER', 'EXTENSIBLE_SETTINGS', 'LABEL_FIELDS', 'degrade', 'earlier_labels',
+           'label_path', 'make_teacher_labels', 'save_version', 'version_name']
 
 #: Columns of the labels CSV (``dose`` in percent of the slice's own, ``views`` over 180
 #: degrees out of 360; empty when that degradation is not applied; ``set_scores`` the mAP of
@@ -107,9 +111,61 @@ def label_path(file, data_root=None):
     return file if data_root is None else os.path.join(data_root, file)
 
 
+#: Settings that labels extended with more trials may change (the teacher is its SHA-256).
+EXTENSIBLE_SETTINGS = ('trials', 'limit', 'extends', 'checkpoint')
+
+
+def earlier_labels(path, settings, ladder):
+    """The rows of each slice in labels made with fewer trials, to extend with more.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A labels CSV of :func:`make_teacher_labels`, its settings JSON beside it.
+    settings : dict
+        The settings of the labels to make: all but :data:`EXTENSIBLE_SETTINGS` must equal
+        the earlier ones, and ``trials`` must be more.
+    ladder : sequence of (str, float or None, int or None)
+        The rungs, whose order the rows of each slice follow.
+
+    Returns
+    -------
+    dict
+        ``(file, slice_index)`` (strings, as in the file) to the slice's rows.
+    """
+    path = Path(path)
+    settings_path = Path(f'{results_stem(path)}_settings.json')
+    if not path.is_file() or not settings_path.is_file():
+        raise FileNotFoundError(f'labels to extend: {path} and {settings_path} must both exist '
+                                '(tools/make_teacher_labels.py writes them)')
+    earlier = json.loads(settings_path.read_text())
+    changed = sorted(k for k in set(earlier) | set(settings) if k not in EXTENSIBLE_SETTINGS
+                     and earlier.get(k) != settings.get(k))
+    if changed:
+        then = ', '.join(f'{k}={earlier.get(k)!r}' for k in changed)
+        now = ', '.join(f'{k}={settings.get(k)!r}' for k in changed)
+        raise ValueError(f'{path} was made with other settings ({then}; now {now}): only labels '
+                         'of the same teacher, set size, seed and ladder can be extended')
+    if not earlier.get('trials', 0) < settings.get('trials', 0):
+        raise ValueError(f'{path} has {earlier.get("trials")} trials per slice, the labels to '
+                         f'make {settings.get("trials")}: extend to more trials than it has')
+    sets = earlier['trials'] // earlier['set_size']
+    by_slice = {}
+    for row in read_rows(path, LABEL_FIELDS):
+        by_slice.setdefault((row['file'], row['slice_index']), []).append(row)
+    for (file, index), rows in by_slice.items():
+        names = [row['degradation'] for row in rows]
+        if names != [name for name, _, _ in ladder] or any(
+                len(row['set_scores'].split()) != sets for row in rows):
+            raise ValueError(f'{path}: the rows of {file} slice {index} are not one row per '
+                             f'rung of the ladder with {sets} set scores each: '
+                             'complete the file (--resume) before extending it')
+    return by_slice
+
+
 def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, values=None,
                         resume=False, settings=None, images=None, data_root=None,
-                        progress=True):
+                        extend=None, progress=True):
     """Score every slice of ``entries`` at every rung of ``ladder`` with paired trials.
 
     Under torch.distributed every rank calls this with the same arguments and the slices are
@@ -138,6 +194,11 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
     images : str or path-like, optional
         Also save every version scored to this folder (:func:`version_name`): the student's
         images (``mdiqa.onepass.build_student_set`` uses them instead of making them again).
+    extend : str or path-like, optional
+        Labels made earlier by this teacher with fewer trials (:func:`earlier_labels`): a
+        slice found there keeps its sets and runs only the further trials (its lesions those
+        of a whole run), so that its row is the one a run of all the trials gives. That file
+        is left as it is.
     progress : bool
         A progress bar over the slices (rank 0's).
 
@@ -149,6 +210,10 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
     stem = results_stem(out)
     settings = {**(settings or {}), 'ladder': [list(rung) for rung in ladder], 'seed': seed,
                 'values': values, 'data_root': None if data_root is None else str(data_root)}
+    earlier = {}
+    if extend is not None:
+        settings['extends'] = os.path.abspath(extend)
+        earlier = earlier_labels(extend, settings, ladder)
 
     def labelled_file(entry):
         path = entry['img_path']
@@ -167,13 +232,21 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
                 ct_slice = load_slice(entry['img_path'], index=entry['slice_index'],
                                       values=values)
                 versions = degrade(ct_slice, ladder, seed=seed)
-                results = scorer.score_series(versions, reference=ct_slice)
+                file = labelled_file(entry)
+                done = earlier.get((file, str(entry['slice_index'])), ())
+                results = scorer.score_series(versions, reference=ct_slice, first_set=len(
+                    done[0]['set_scores'].split()) if done else 0)
             except (CTReadError, LesionPlacementError) as exc:
                 errors.append({'file': entry['img_path'], 'slice_index': entry['slice_index'],
                                'reason': str(exc)})
                 continue
-            seconds = round((time.perf_counter() - start) / len(ladder), 3)
-            file = labelled_file(entry)
+            seconds = [(time.perf_counter() - start) / len(ladder)] * len(ladder)
+            if done:
+                results = [D2IQAResult.from_set_scores(
+                    [*map(float, row['set_scores'].split()), *result.set_scores],
+                    set_size=result.set_size, aggregate=result.aggregate)
+                    for row, result in zip(done, results)]
+                seconds = [s + float(row['seconds']) for s, row in zip(seconds, done)]
             if images is not None:
                 os.makedirs(images, exist_ok=True)
                 for rung, version in zip(ladder, versions):
@@ -184,8 +257,9 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
                            'dose': dose, 'views': views, 'score': result.score,
                            'sem': result.sem, 'trials': result.n_trials,
                            'set_scores': ' '.join(f'{v:.6g}' for v in result.set_scores),
-                           'seconds': seconds}
-                          for (name, dose, views), result in zip(ladder, results)))
+                           'seconds': round(spent, 3)}
+                          for (name, dose, views), result, spent in zip(ladder, results,
+                                                                        seconds)))
         rows, gathered = table.finish(errors)
         if rows is not None:
             write_atomic(f'{stem}_errors.csv', csv_text(

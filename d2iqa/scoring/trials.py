@@ -354,7 +354,8 @@ def _set_trials(images01, detector, placement, trials, options, batch_size, bar)
     return [found[i::len(images01)] for i in range(len(images01))]
 
 
-def run_trials(images01, detector, *, options, batch_size=1, placement=None, progress=False):
+def run_trials(images01, detector, *, options, batch_size=1, placement=None, progress=False,
+               first_set=0):
     """Score one [0, 1] slice, or several paired versions of it, with a detector.
 
     Parameters
@@ -377,11 +378,15 @@ def run_trials(images01, detector, *, options, batch_size=1, placement=None, pro
         places the lesions of all, as in the released paired evaluation).
     progress : bool
         Show a tqdm bar over the trial images.
+    first_set : int
+        Skip the sets before this one (their trials scored earlier, e.g. labels extended
+        with more trials): sets ``first_set .. options.max_sets - 1`` run, with the lesions
+        they have in a whole run. Needs ``stop='fixed'``.
 
     Returns
     -------
     list of D2IQAResult
-        One per image.
+        One per image, of the sets run.
 
     Raises
     ------
@@ -391,6 +396,12 @@ def run_trials(images01, detector, *, options, batch_size=1, placement=None, pro
     batch_size = _positive_int('batch_size', batch_size)
     if not len(images01):
         raise ValueError('no images to score')
+    if not 0 <= first_set < options.max_sets:
+        raise ValueError(f'first_set must be one of the {options.max_sets} sets of '
+                         f'trials={options.trials}, set_size={options.set_size}: 0 to '
+                         f'{options.max_sets - 1}, got {first_set}')
+    if first_set and options.stop != 'fixed':
+        raise ValueError("first_set needs stop='fixed': eq. 6 looks at every set from the first")
     images01 = [np.asarray(image, dtype=np.float32) for image in images01]
     shapes = {image.shape for image in images01}
     if len(shapes) != 1:
@@ -400,11 +411,11 @@ def run_trials(images01, detector, *, options, batch_size=1, placement=None, pro
     elif placement.shape != images01[0].shape:
         raise ValueError(f'the placement is for {placement.shape} slices, the images are '
                          f'{images01[0].shape}')
-    bar = tqdm(total=options.trials * len(images01), unit='image', desc='D2IQA trials',
-               leave=False, disable=not progress)
     size = options.set_size
+    bar = tqdm(total=(options.trials - first_set * size) * len(images01), unit='image',
+               desc='D2IQA trials', leave=False, disable=not progress)
     sets = (_set_trials(images01, detector, placement, range(k * size, (k + 1) * size),
-                        options, batch_size, bar) for k in range(options.max_sets))
+                        options, batch_size, bar) for k in range(first_set, options.max_sets))
     with bar:
         return score_sets(sets, options)
 

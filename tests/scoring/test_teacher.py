@@ -98,3 +98,48 @@ def test_labels_are_paired_rows_and_resume_after_a_kill(entries, tmp_path, blob_
         return [{k: v for k, v in r.items() if k != 'seconds'} for r in rows]
     assert without_seconds(read(out)) == without_seconds(read(tmp_path / 'a.csv'))
     assert without_seconds(resumed) == without_seconds(whole)
+
+
+def test_labels_extend_to_more_trials_running_only_the_further_ones(entries, tmp_path,
+                                                                   blob_detector, phantom_scans):
+    root = os.path.dirname(entries[0]['img_path'])
+
+    def labels(out, trials, *, part=entries, seed=0, **options):
+        labeller = D2IQAScorer(detector=blob_detector(*(window(hu, preset='d2iqa')
+                                                        for hu in phantom_scans)),
+                               trials=trials, set_size=3)
+        rows = make_teacher_labels(part, labeller, out=tmp_path / out, ladder=LADDER,
+                                   values='hu', data_root=root, seed=seed, progress=False,
+                                   settings={'trials': trials, 'set_size': 3}, **options)
+        return rows, len(labeller.detector.received)
+
+    fewer, _ = labels('fewer.csv', 3, part=entries[:2])
+    whole, _ = labels('whole.csv', 6)
+    extended, images = labels('more.csv', 6, extend=tmp_path / 'fewer.csv')
+    # the two slices labelled before ran their second set only; the third slice both
+    assert images == (3 + 3 + 6) * len(LADDER)
+    for row, expected in zip(extended, whole):
+        assert row['trials'] == expected['trials'] == '6'
+        assert row['set_scores'] == expected['set_scores']
+        assert float(row['score']) == pytest.approx(float(expected['score']), abs=1e-6)
+        assert float(row['sem']) == pytest.approx(float(expected['sem']), abs=1e-6)
+    assert [r['set_scores'].split()[0] for r in extended[:2 * len(LADDER)]] == \
+        [r['set_scores'] for r in fewer]
+    # the seconds of both runs
+    assert float(extended[0]['seconds']) > float(fewer[0]['seconds'])
+    assert (tmp_path / 'fewer.csv').read_text().count('\n') == 1 + 2 * len(LADDER)
+
+    with pytest.raises(ValueError, match=r'fewer.csv was made with other settings \(seed=0; '
+                                         r'now seed=1\): only labels of the same teacher'):
+        labels('other.csv', 6, seed=1, extend=tmp_path / 'fewer.csv')
+    with pytest.raises(ValueError, match='has 6 trials per slice, the labels to make 6: extend '
+                                         'to more trials'):
+        labels('same.csv', 6, extend=tmp_path / 'whole.csv')
+    with pytest.raises(FileNotFoundError, match='labels to extend: .*missing.csv'):
+        labels('none.csv', 6, extend=tmp_path / 'missing.csv')
+    cut = tmp_path / 'cut.csv'
+    cut.write_text(''.join((tmp_path / 'fewer.csv').read_text().splitlines(keepends=True)[:-1]))
+    (tmp_path / 'cut_settings.json').write_text((tmp_path / 'fewer_settings.json').read_text())
+    with pytest.raises(ValueError, match=r'cut.csv: the rows of p1.npy slice 0 are not one row '
+                                         r'per rung of the ladder with 1 set scores each'):
+        labels('from_cut.csv', 6, extend=cut)

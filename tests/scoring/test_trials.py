@@ -21,6 +21,23 @@ def test_same_seed_gives_the_same_result(dose_levels, blob_detector):
     assert 0 < first[0].score < 1 and first[0].sem > 0
 
 
+def test_first_set_runs_the_rest_of_a_whole_run(dose_levels, blob_detector):
+    levels, clean = dose_levels
+    images = [window(hu, preset='d2iqa') for hu in levels[:2]]
+    options = ScoringOptions(trials=20, set_size=5, seed=3)
+    whole = run_trials(images, blob_detector(clean), options=options)
+    detector = blob_detector(clean)
+    rest = run_trials(images, detector, options=options, first_set=3)
+    assert len(detector.received) == 2 * 5                   # only the last set's trials ran
+    assert [r.set_scores for r in rest] == [w.set_scores[3:] for w in whole]
+    for first_set in (-1, 4):
+        with pytest.raises(ValueError, match=f'first_set must be one of the 4 sets of '
+                                             f'trials=20, set_size=5: 0 to 3, got {first_set}'):
+            run_trials(images, detector, options=options, first_set=first_set)
+    with pytest.raises(ValueError, match="first_set needs stop='fixed'"):
+        run_trials(images, detector, options=replace(options, stop='converged'), first_set=1)
+
+
 def test_different_seeds_agree_within_three_standard_errors(dose_levels, blob_detector):
     levels, clean = dose_levels
     image = window(levels[1], preset='d2iqa')
