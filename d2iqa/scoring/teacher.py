@@ -212,7 +212,8 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
                 'values': values, 'data_root': None if data_root is None else str(data_root)}
     earlier = {}
     if extend is not None:
-        settings['extends'] = os.path.abspath(extend)
+        # relative to the labels made, so that a resume works wherever both files move
+        settings['extends'] = os.path.relpath(extend, os.path.dirname(os.path.abspath(out)))
         earlier = earlier_labels(extend, settings, ladder)
 
     def labelled_file(entry):

@@ -128,6 +128,10 @@ def test_labels_extend_to_more_trials_running_only_the_further_ones(entries, tmp
     # the seconds of both runs
     assert float(extended[0]['seconds']) > float(fewer[0]['seconds'])
     assert (tmp_path / 'fewer.csv').read_text().count('\n') == 1 + 2 * len(LADDER)
+    assert json.loads((tmp_path / 'more_settings.json').read_text())['extends'] == 'fewer.csv'
+    # a resume of the extended labels keeps them
+    resumed, images = labels('more.csv', 6, extend=tmp_path / 'fewer.csv', resume=True)
+    assert images == 0 and resumed == extended
 
     with pytest.raises(ValueError, match=r'fewer.csv was made with other settings \(seed=0; '
                                          r'now seed=1\): only labels of the same teacher'):
