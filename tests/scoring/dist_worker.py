@@ -41,6 +41,8 @@ def main(folder, out, kill_rank=None, kill_after=None):
     die = int(kill_after) if kill_rank is not None and int(kill_rank) == rank else None
     score_study([folder], MeanScorer(pause=0.3, die_after=die), out=out, values='hu',
                 resume=True, settings={'scorer': 'mean'}, progress=False)
+    if dist.is_initialized():
+        dist.destroy_process_group()   # gloo's threads left running can abort the exit
 
 
 if __name__ == '__main__':
