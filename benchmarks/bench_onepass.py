@@ -46,7 +46,7 @@ from d2iqa.scoring import D2IQAScorer
 from d2iqa.scoring.teacher import degrade, label_path, version_name
 from mdiqa import MDIQAScorer
 from mdiqa.api import REFERENCE_CHECKPOINT
-from mdiqa.onepass import agreement, level_number, read_labels, resolved_neighbours
+from mdiqa.onepass import agreement, level_number, read_labels
 
 SECTION = '## One-pass scorer'
 DOSE_CHAIN = (('full', 100, None), ('dose', 50, None), ('dose', 25, None), ('dose', 12, None),
@@ -97,14 +97,15 @@ def exact_student_ceiling(sets, keys, *, draws=1000, seed=0):
     covariance of the slice's set scores over the versions, divided by the number of sets)."""
     rng = np.random.default_rng(seed)
     sets, keys = np.asarray(sets, float), np.asarray(keys)
+    n = sets.shape[1]
     slices = [sets[keys == key] for key in dict.fromkeys(keys.tolist())]
+    teachers = [mine.mean(axis=1) for mine in slices]
+    deviations = [(mine - teacher[:, None]) / math.sqrt(n * (n - 1))
+                  for mine, teacher in zip(slices, teachers)]
     means = []
     for _ in range(draws):
-        within = []
-        for mine in slices:
-            teacher, n = mine.mean(axis=1), mine.shape[1]
-            noise = (mine - teacher[:, None]) @ rng.standard_normal(n) / math.sqrt(n * (n - 1))
-            within.append(stats.spearmanr(teacher + noise, teacher)[0])
+        within = [stats.spearmanr(teacher + deviation @ rng.standard_normal(n), teacher)[0]
+                  for teacher, deviation in zip(teachers, deviations)]
         means.append(np.mean(within))
     return float(np.mean(means)), *np.percentile(means, [5, 95])
 
