@@ -21,7 +21,7 @@ import os
 from mmengine.config import Config
 
 from d2iqa.engine import config_slices
-from d2iqa.mm_common.runner import init_distributed
+from d2iqa.mm_common.runner import distributed
 from d2iqa.scoring import D2IQAScorer
 from d2iqa.scoring.teacher import DEFAULT_LADDER, make_teacher_labels
 
@@ -47,26 +47,27 @@ def main():
                         'teacher: keep their sets, run only the further trials')
     parser.add_argument('--resume', action='store_true')
     args = parser.parse_args()
-    init_distributed(args.launcher, cuda=False)
-    # rows name each slice relative to the config's data root (saved in the settings), so
-    # that the labels serve wherever the data lie; the validation split lists each slice once
-    # per fixed lesion configuration
-    data_root = Config.fromfile(args.config)[f'{args.split}_dataloader'].dataset.data_root
-    entries = list({(os.path.abspath(e['img_path']), e['slice_index']): e
-                    for e in config_slices(args.config, split=args.split)}.values())[:args.limit]
-    scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
-                         set_size=args.set_size, seed=args.seed)
-    # the teacher by content: a checkpoint replaced at the same path is another teacher
-    with open(scorer.checkpoint, 'rb') as handle:
-        digest = hashlib.file_digest(handle, 'sha256').hexdigest()
-    settings = {'checkpoint': os.path.relpath(scorer.checkpoint), 'checkpoint_sha256': digest,
-                'trials': args.trials, 'set_size': args.set_size, 'config': args.config,
-                'split': args.split, 'limit': args.limit}
-    rows = make_teacher_labels(entries, scorer, out=args.out, ladder=DEFAULT_LADDER,
-                               seed=args.seed, resume=args.resume, settings=settings,
-                               images=args.images, data_root=data_root, extend=args.extend)
-    if rows is not None:
-        print(f'{args.out}: {len(rows)} labels of {len(rows) // len(DEFAULT_LADDER)} slices')
+    with distributed(args.launcher, cuda=False):
+        # rows name each slice relative to the config's data root (saved in the settings), so
+        # that the labels serve wherever the data lie; the validation split lists each slice once
+        # per fixed lesion configuration
+        data_root = Config.fromfile(args.config)[f'{args.split}_dataloader'].dataset.data_root
+        slices = config_slices(args.config, split=args.split)
+        entries = list({(os.path.abspath(e['img_path']), e['slice_index']): e
+                        for e in slices}.values())[:args.limit]
+        scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
+                             set_size=args.set_size, seed=args.seed)
+        # the teacher by content: a checkpoint replaced at the same path is another teacher
+        with open(scorer.checkpoint, 'rb') as handle:
+            digest = hashlib.file_digest(handle, 'sha256').hexdigest()
+        settings = {'checkpoint': os.path.relpath(scorer.checkpoint), 'checkpoint_sha256': digest,
+                    'trials': args.trials, 'set_size': args.set_size, 'config': args.config,
+                    'split': args.split, 'limit': args.limit}
+        rows = make_teacher_labels(entries, scorer, out=args.out, ladder=DEFAULT_LADDER,
+                                   seed=args.seed, resume=args.resume, settings=settings,
+                                   images=args.images, data_root=data_root, extend=args.extend)
+        if rows is not None:
+            print(f'{args.out}: {len(rows)} labels of {len(rows) // len(DEFAULT_LADDER)} slices')
 
 
 if __name__ == '__main__':

@@ -5,6 +5,7 @@ optionally JSON (:mod:`d2iqa.scoring.batch`). The scorer is a plug-in of the
 ``ct_nriqa.scorers`` entry-point group (``d2iqa`` by default). Under ``torchrun`` or
 ``srun`` (``--launcher pytorch|slurm``) the ranks share the slices out.
 """
+import contextlib
 import os
 import sys
 
@@ -55,9 +56,7 @@ def _local_processes():
 
 
 def run(args):
-    import torch
-
-    from ..mm_common.runner import init_distributed
+    from ..mm_common.runner import distributed
 
     if args.every < 1:
         raise SystemExit(f'd2iqa score: error: --every must be >= 1, got {args.every}')
@@ -66,11 +65,20 @@ def run(args):
                          f'{args.z_range[0]:g} {args.z_range[1]:g}')
     if args.threads is not None and args.threads < 1:
         raise SystemExit(f'd2iqa score: error: --threads must be >= 1, got {args.threads}')
-    try:
-        check_device(args.device)
-        local_rank = init_distributed(args.launcher, cuda=args.device.startswith('cuda'))
-    except (ValueError, RuntimeError) as exc:
-        raise SystemExit(f'd2iqa score: error: {exc}') from None
+    with contextlib.ExitStack() as stack:
+        try:
+            check_device(args.device)
+            local_rank = stack.enter_context(
+                distributed(args.launcher, cuda=args.device.startswith('cuda')))
+        except (ValueError, RuntimeError) as exc:
+            raise SystemExit(f'd2iqa score: error: {exc}') from None
+        return _score(args, local_rank)
+
+
+def _score(args, local_rank):
+    """Score the study (inside the process group when launched by torchrun or srun)."""
+    import torch
+
     if args.launcher != 'none' and args.device == 'cuda':
         args.device = f'cuda:{local_rank}'
     torch.set_num_threads(args.threads or max(1, _cores() // _local_processes()))

@@ -1,4 +1,5 @@
 """Prepare an MMEngine config for the train / test tools (the logic the tools must not hold)."""
+import contextlib
 import datetime
 import os
 import subprocess
@@ -54,8 +55,14 @@ def _slurm_environment():
     os.environ.setdefault('MASTER_PORT', '29500')
 
 
-def init_distributed(launcher, *, cuda, timeout=datetime.timedelta(hours=24)):
-    """Join the process group of a job started by torchrun (``'pytorch'``) or ``srun``.
+@contextlib.contextmanager
+def distributed(launcher, *, cuda, timeout=datetime.timedelta(hours=24)):
+    """Join the process group of a job started by torchrun (``'pytorch'``) or ``srun``, and
+    leave it on exit.
+
+    Leaving matters: a gloo group still alive when the interpreter exits can abort the process
+    ("terminate called without an active exception"), and the launcher then reports the rank
+    as failed although its work is done.
 
     Parameters
     ----------
@@ -67,15 +74,16 @@ def init_distributed(launcher, *, cuda, timeout=datetime.timedelta(hours=24)):
         How long a rank waits for the others at a collective step (a batch job's ranks may
         finish their shares hours apart).
 
-    Returns
-    -------
+    Yields
+    ------
     int
         This process's local rank (its GPU index with ``cuda``).
     """
     import torch.distributed as dist
 
     if launcher == 'none':
-        return 0
+        yield 0
+        return
     if launcher == 'slurm':
         _slurm_environment()
     elif launcher != 'pytorch':
@@ -86,9 +94,14 @@ def init_distributed(launcher, *, cuda, timeout=datetime.timedelta(hours=24)):
     local_rank = int(os.environ.get('LOCAL_RANK', 0))
     if cuda:
         torch.cuda.set_device(local_rank)
-    if not dist.is_initialized():
+    joined_here = not dist.is_initialized()
+    if joined_here:
         dist.init_process_group(backend='nccl' if cuda else 'gloo', timeout=timeout)
-    return local_rank
+    try:
+        yield local_rank
+    finally:
+        if joined_here and dist.is_initialized():
+            dist.destroy_process_group()
 
 
 def prepare_config(config, *, work_dir=None, cfg_options=None, launcher='none', amp=False,

@@ -13,6 +13,7 @@ import time
 import numpy as np
 import torch.distributed as dist
 
+from d2iqa.mm_common.runner import distributed
 from d2iqa.scoring import D2IQAResult
 from d2iqa.scoring.batch import score_study
 
@@ -35,14 +36,11 @@ class MeanScorer:
 
 
 def main(folder, out, kill_rank=None, kill_after=None):
-    if 'RANK' in os.environ:
-        dist.init_process_group('gloo')
-    rank = dist.get_rank() if dist.is_initialized() else 0
-    die = int(kill_after) if kill_rank is not None and int(kill_rank) == rank else None
-    score_study([folder], MeanScorer(pause=0.3, die_after=die), out=out, values='hu',
-                resume=True, settings={'scorer': 'mean'}, progress=False)
-    if dist.is_initialized():
-        dist.destroy_process_group()   # gloo's threads left running can abort the exit
+    with distributed('pytorch' if 'RANK' in os.environ else 'none', cuda=False):
+        rank = dist.get_rank() if dist.is_initialized() else 0
+        die = int(kill_after) if kill_rank is not None and int(kill_rank) == rank else None
+        score_study([folder], MeanScorer(pause=0.3, die_after=die), out=out, values='hu',
+                    resume=True, settings={'scorer': 'mean'}, progress=False)
 
 
 if __name__ == '__main__':
