@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..io import CTReadError, load_slice
+from ..io import EMBEDDED_PREFIX, CTReadError, embedded_name, load_slice, resolve_path
 from ..lesions import LesionPlacementError
 from ..simulation import LowDoseSimulator, SparseViewSimulator
 from .lock import write_atomic
@@ -107,8 +107,11 @@ def save_version(path, image):
 
 
 def label_path(file, data_root=None):
-    """Where the slice of a labels row lies: its ``file`` within the labels' data root."""
-    return file if data_root is None else os.path.join(data_root, file)
+    """Where the slice of a labels row lies: its ``file`` within the labels' data root, or the
+    installed file that an ``'embedded:NAME'`` names."""
+    if data_root is None or file.startswith(EMBEDDED_PREFIX):
+        return resolve_path(file)
+    return os.path.join(data_root, file)
 
 
 #: Settings that labels extended with more trials may change (the teacher is its SHA-256).
@@ -218,7 +221,9 @@ def make_teacher_labels(entries, scorer, *, out, ladder=DEFAULT_LADDER, seed=0, 
 
     def labelled_file(entry):
         path = entry['img_path']
-        return path if data_root is None else os.path.relpath(path, data_root)
+        # an embedded file by its name: its path into the installed packages is this machine's
+        return embedded_name(path) or (path if data_root is None
+                                       else os.path.relpath(path, data_root))
 
     table = ShardedTable(out, LABEL_FIELDS, key=lambda row: (row['file'], row['slice_index']),
                          settings=settings, settings_path=f'{stem}_settings.json',

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from d2iqa import D2IQAScorer, window
-from d2iqa.io import CTSlice
+from d2iqa.io import CTSlice, embedded_name, embedded_path, load_slice
 from d2iqa.simulation import noise_level, simulate_low_dose, simulate_sparse_view
 from d2iqa.scoring.teacher import (LABEL_FIELDS, degrade, label_path, make_teacher_labels,
                                   version_name)
@@ -147,3 +147,18 @@ def test_labels_extend_to_more_trials_running_only_the_further_ones(entries, tmp
     with pytest.raises(ValueError, match=r'cut.csv: the rows of p1.npy slice 0 are not one row '
                                          r'per rung of the ladder with 1 set scores each'):
         labels('from_cut.csv', 6, extend=cut)
+
+
+def test_an_embedded_slice_is_labelled_by_name_not_by_its_local_path(tmp_path, blob_detector):
+    installed = embedded_path('explicit_VR-UN.dcm')
+    labeller = D2IQAScorer(detector=blob_detector(window(load_slice(installed).hu,
+                                                         preset='d2iqa')), trials=2, set_size=1)
+    rows = make_teacher_labels([{'img_path': installed, 'slice_index': 0, 'patient': 'P'}],
+                               labeller, out=tmp_path / 'e.csv',
+                               ladder=LADDER[:2], data_root=tmp_path, progress=False)
+    assert [r['file'] for r in rows] == ['embedded:explicit_VR-UN.dcm'] * 2
+    assert label_path(rows[0]['file'], tmp_path) == installed
+    # a file of the same name elsewhere is not the embedded one
+    copy = tmp_path / 'explicit_VR-UN.dcm'
+    copy.write_bytes(open(installed, 'rb').read())
+    assert embedded_name(copy) is None and embedded_name(installed) == rows[0]['file']
