@@ -27,7 +27,7 @@ fewer views cost less.
 Usage::
 
     python benchmarks/bench_onepass.py --teacher VAL_LABELS.csv [--student NAME=PTH ...]
-        [--images DIR] [--grid G ...] [--timing-trials 500] [--record]
+        [--images DIR] [--grid G ...] [--timing-trials 500] [--record [--section TITLE]]
 """
 import argparse
 import math
@@ -176,6 +176,9 @@ def main():
                         help='trials of the teacher timed on one slice')
     parser.add_argument('--batch-size', type=int, default=16, help="the students' batches")
     parser.add_argument('--record', action='store_true')
+    parser.add_argument('--section', default=SECTION[3:],
+                        help='the section of RESULTS.md to write (default: "%(default)s"; '
+                             'another keeps the reference record, e.g. for an ablation)')
     parser.add_argument('--note', default='', help='what else ran on the machine')
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
@@ -220,7 +223,7 @@ def main():
     text = '\n'.join(lines)
     print(text)
     if args.record:
-        record(SECTION, 'bench_onepass.py', text + '\n\nMachine: ' + machine(
+        record(f'## {args.section}', 'bench_onepass.py', text + '\n\nMachine: ' + machine(
             ('torch', 'onedl-mmcv', 'onedl-mmdetection'),
             note=load_note(load_before) + (args.note and '; ' + args.note)))
 
