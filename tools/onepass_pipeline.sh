@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one-pass student from teacher labels (docs/mdiqa.md, "The one-pass scorer"): the student
-# set, the step-1 students and their ablations, the semi-supervised step, the benchmark.
+# set, the step-1 students and their ablations, the semi-supervised step, seeds of the
+# shipped config, the benchmark.
 # Usage: tools/onepass_pipeline.sh TEACHER_DIR SET_DIR WORK_DIR
 #   (e.g. /work/runs/teacher /work/runs/onepass /work/runs/student)
 # TEACHER_DIR holds train.csv and val.csv of tools/make_teacher_labels.py (val.csv: the
@@ -16,8 +17,9 @@ CONFIGS=configs/mdiqa
 mkdir -p "$WORK"
 OMP_NUM_THREADS=2 "$PY" tools/make_student_set.py "$TEACHER/train.csv" "$MDIQA_ONEPASS" --workers 2
 "$PY" tools/make_student_set.py "$TEACHER/val.csv" "$MDIQA_ONEPASS" --split val --no-unlabelled
-train() {  # NAME CONFIG: train (validating on the validation patients' teacher labels)
-    "$PY" tools/train.py "$CONFIGS/$2" --work-dir "$WORK/$1" > "$WORK/$1.train.log" 2>&1
+train() {  # NAME CONFIG [SEED]: train (validating on the validation patients' teacher labels)
+    "$PY" tools/train.py "$CONFIGS/$2" --work-dir "$WORK/$1" \
+        --cfg-options randomness.seed="${3:-0}" > "$WORK/$1.train.log" 2>&1
 }
 pair() {  # NAME1 CONFIG1 NAME2 CONFIG2: two trainings side by side; fails if either does
     train "$1" "$2" & local first=$!
@@ -32,10 +34,17 @@ OMP_NUM_THREADS=2 "$PY" tools/pseudo_label.py "$WORK"/{md,nosem,reg}/iter_2000.p
     --images "$MDIQA_ONEPASS/unlabelled.csv" --out "$MDIQA_ONEPASS/pseudo.csv"
 pair semi mdiqa_small_onepass_semi.py order mdiqa_small_onepass_order.py
 train long mdiqa_small_onepass_long.py
+# Step 4: seeds 1-6 of the exact-target config (nosem is its seed 0).
+for seed in 1 3 5; do
+    train "seed$seed" mdiqa_small_onepass_nosem.py "$seed" & first=$!
+    train "seed$((seed + 1))" mdiqa_small_onepass_nosem.py "$((seed + 1))"
+    wait "$first"
+done
 students=()
-for name in nosem md reg wide semi order long; do
+for name in nosem md reg wide semi order long seed{1..6}; do
     students+=(--student "$name=$(cat "$WORK/$name/last_checkpoint")")
 done
 OMP_NUM_THREADS=2 "$PY" benchmarks/bench_onepass.py --teacher "$TEACHER/val.csv" \
     --images "$MDIQA_ONEPASS/images" "${students[@]}" --grid 1 3
-# the reference checkpoint is the best of them on the validation patients (2026-12-06: nosem)
+# the reference checkpoint is the best of them on the validation patients (2026-12-06: seed2,
+# exported with tools/export_checkpoint.py --float32)
