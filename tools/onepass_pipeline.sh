@@ -21,9 +21,9 @@ train() {  # NAME CONFIG [SEED]: train (validating on the validation patients' t
     "$PY" tools/train.py "$CONFIGS/$2" --work-dir "$WORK/$1" \
         --cfg-options randomness.seed="${3:-0}" > "$WORK/$1.train.log" 2>&1
 }
-pair() {  # NAME1 CONFIG1 NAME2 CONFIG2: two trainings side by side; fails if either does
-    train "$1" "$2" & local first=$!
-    train "$3" "$4" & local second=$!
+pair() {  # NAME1 CONFIG1 NAME2 CONFIG2 [SEED1 SEED2]: side by side; fails if either does
+    train "$1" "$2" "${5:-0}" & local first=$!
+    train "$3" "$4" "${6:-0}" & local second=$!
     wait "$first"; wait "$second"
 }
 # Step 1: MD-IQA on the teacher labels, and its ablations.
@@ -36,9 +36,8 @@ pair semi mdiqa_small_onepass_semi.py order mdiqa_small_onepass_order.py
 train long mdiqa_small_onepass_long.py
 # Step 4: seeds 1-6 of the exact-target config (nosem is its seed 0).
 for seed in 1 3 5; do
-    train "seed$seed" mdiqa_small_onepass_nosem.py "$seed" & first=$!
-    train "seed$((seed + 1))" mdiqa_small_onepass_nosem.py "$((seed + 1))"
-    wait "$first"
+    pair "seed$seed" mdiqa_small_onepass_nosem.py "seed$((seed + 1))" mdiqa_small_onepass_nosem.py \
+        "$seed" "$((seed + 1))"
 done
 students=()
 for name in nosem md reg wide semi order long seed{1..6}; do
