@@ -15,7 +15,6 @@ labels of more trials from labels of fewer (same teacher, set size and seed): on
 trials run, e.g. ``--trials 40 --extend train.csv --out train40.csv``.
 """
 import argparse
-import hashlib
 import os
 
 from mmengine.config import Config
@@ -23,7 +22,7 @@ from mmengine.config import Config
 from d2iqa.engine import config_slices
 from d2iqa.mm_common.runner import distributed
 from d2iqa.scoring import D2IQAScorer
-from d2iqa.scoring.teacher import DEFAULT_LADDER, make_teacher_labels
+from d2iqa.scoring.teacher import DEFAULT_LADDER, make_teacher_labels, teacher_digest
 
 
 def main():
@@ -57,10 +56,8 @@ def main():
                         for e in slices}.values())[:args.limit]
         scorer = D2IQAScorer(checkpoint=args.checkpoint, trials=args.trials,
                              set_size=args.set_size, seed=args.seed)
-        # the teacher by content: a checkpoint replaced at the same path is another teacher
-        with open(scorer.checkpoint, 'rb') as handle:
-            digest = hashlib.file_digest(handle, 'sha256').hexdigest()
-        settings = {'checkpoint': os.path.relpath(scorer.checkpoint), 'checkpoint_sha256': digest,
+        settings = {'checkpoint': os.path.relpath(scorer.checkpoint),
+                    'checkpoint_sha256': teacher_digest(scorer.checkpoint),
                     'trials': args.trials, 'set_size': args.set_size, 'config': args.config,
                     'split': args.split, 'limit': args.limit}
         rows = make_teacher_labels(entries, scorer, out=args.out, ladder=DEFAULT_LADDER,

@@ -28,7 +28,7 @@ from .sharded import ShardedTable, csv_text, read_rows, results_stem
 from .trials import D2IQAResult
 
 __all__ = ['DEFAULT_LADDER', 'EXTENSIBLE_SETTINGS', 'LABEL_FIELDS', 'degrade', 'earlier_labels',
-           'label_path', 'make_teacher_labels', 'save_version', 'version_name']
+           'label_path', 'make_teacher_labels', 'save_version', 'teacher_digest', 'version_name']
 
 #: Columns of the labels CSV (``dose`` in percent of the slice's own, ``views`` over 180
 #: degrees out of 360; empty when that degradation is not applied; ``set_scores`` the mAP of
@@ -84,6 +84,13 @@ def degrade(ct_slice, ladder=DEFAULT_LADDER, *, seed=0, rungs=None):
             hu = full_dose_views.simulate(views)
         versions.append(np.asarray(hu, dtype=np.float32))
     return versions
+
+
+def teacher_digest(checkpoint):
+    """The SHA-256 of a checkpoint file: the teacher by content (labels' ``checkpoint_sha256``);
+    a checkpoint replaced at the same path is another teacher."""
+    with open(checkpoint, 'rb') as handle:
+        return hashlib.file_digest(handle, 'sha256').hexdigest()
 
 
 def version_name(file, slice_index, rung):

@@ -10,7 +10,7 @@ from d2iqa import D2IQAScorer, window
 from d2iqa.io import CTSlice, embedded_name, embedded_path, load_slice
 from d2iqa.simulation import noise_level, simulate_low_dose, simulate_sparse_view
 from d2iqa.scoring.teacher import (LABEL_FIELDS, degrade, label_path, make_teacher_labels,
-                                  version_name)
+                                  teacher_digest, version_name)
 
 LADDER = (('full', 100, None), ('dose', 25, None), ('views', None, 90), ('dose+views', 25, 90))
 
@@ -162,3 +162,10 @@ def test_an_embedded_slice_is_labelled_by_name_not_by_its_local_path(tmp_path, b
     copy = tmp_path / 'explicit_VR-UN.dcm'
     copy.write_bytes(open(installed, 'rb').read())
     assert embedded_name(copy) is None and embedded_name(installed) == rows[0]['file']
+
+
+def test_teacher_digest_is_the_files_sha256(tmp_path):
+    # FIPS 180-2, appendix B.1: SHA-256("abc")
+    (tmp_path / 'abc.pth').write_bytes(b'abc')
+    assert teacher_digest(tmp_path / 'abc.pth') == (
+        'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
