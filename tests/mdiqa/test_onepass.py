@@ -186,8 +186,8 @@ CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mdiqa'
 @pytest.mark.parametrize('name', ['mdiqa_small_onepass', 'mdiqa_small_onepass_nosem',
                                   'mdiqa_small_onepass_reg', 'mdiqa_small_onepass_semi',
                                   'mdiqa_small_onepass_wide', 'mdiqa_small_onepass_order',
-                                  'mdiqa_small_onepass_long', 'mdiqa_full_onepass',
-                                  'mdiqa_small_ldctiqa_from_onepass'])
+                                  'mdiqa_small_onepass_long', 'mdiqa_small_onepass_crop256',
+                                  'mdiqa_full_onepass', 'mdiqa_small_ldctiqa_from_onepass'])
 def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
     monkeypatch.setenv('MDIQA_ONEPASS', '/student')
     monkeypatch.setenv('LDCTIQA', '/ldctiqa')
@@ -208,7 +208,11 @@ def test_the_onepass_configs_read_the_student_set(name, monkeypatch):
     files = [d.ann_file for d in train.datasets] if 'datasets' in train else [train.ann_file]
     assert files[0] == '/student/train.csv' and cfg.val_dataloader.dataset.ann_file == \
         '/student/val.csv'
-    if name != 'mdiqa_full_onepass':               # the full variant scores whole slices
+    if name.endswith('crop256'):                   # one central view of the training size
+        views = cfg.test_dataloader.dataset.pipeline[2]
+        assert labelled.pipeline[2].size == views.size == cfg.model.net.vit.img_size == 256
+        assert views.get('grid', 1) == 1 and labelled.pipeline[2].max_shift == 64
+    elif name != 'mdiqa_full_onepass':             # the full variant scores whole slices
         views = cfg.test_dataloader.dataset.pipeline[2]
         wide = name.endswith('wide')
         assert labelled.pipeline[2].max_shift == (160 if wide else 64)
