@@ -40,10 +40,9 @@ from scipy import stats
 from _results import best_time, load_note, machine, record
 from mmengine.runner import CheckpointLoader
 
-from d2iqa import load_slice
 from d2iqa.mm_common import checkpoint_config
 from d2iqa.scoring import D2IQAScorer
-from d2iqa.scoring.teacher import degrade, label_path, version_name
+from d2iqa.scoring.teacher import labelled_versions
 from mdiqa import MDIQAScorer
 from mdiqa.api import REFERENCE_CHECKPOINT
 from mdiqa.onepass import agreement, level_number, read_labels
@@ -62,13 +61,7 @@ def teacher_versions(rows, settings, images=None):
     out = []
     for (file, index), slice_rows in by_slice.items():
         rungs = [(name, level_number(dose), level_number(views)) for name, dose, views in ladder]
-        if images:
-            versions = [np.load(os.path.join(images, version_name(file, index, rung)))
-                        for rung in ladder]
-        else:
-            ct_slice = load_slice(label_path(file, settings.get('data_root')), index=index,
-                                  values=settings.get('values'))
-            versions = degrade(ct_slice, ladder, seed=settings['seed'])
+        versions = labelled_versions(file, index, settings, images=images)
         scores = {(r['degradation'], level_number(r['dose']), level_number(r['views'])): float(r['score'])
                   for r in slice_rows}
         out += [(f'{file}#{index}', rung, scores[rung], version)

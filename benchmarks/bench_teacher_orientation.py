@@ -32,10 +32,9 @@ import time
 import numpy as np
 from _results import machine, record
 
-from d2iqa import load_slice
 from d2iqa.scoring import D2IQAScorer
-from d2iqa.scoring.teacher import degrade, label_path, teacher_digest, version_name
-from mdiqa.onepass import read_labels
+from d2iqa.scoring.teacher import labelled_versions, teacher_digest
+from mdiqa.onepass import level_number, read_labels
 
 SECTION = '## Teacher memory of its training images'
 FULL, VIEWS270 = ('full', 100, None), ('views', None, 270)
@@ -47,23 +46,18 @@ def pair_rows(rows):
     """{'FILE#INDEX': (full-dose row, 270-view row)} of the slices labelled at both rungs."""
     found = {}
     for row in rows:
-        rung = 'full' if row['degradation'] == 'full' else row['views']
+        rung = (row['degradation'], level_number(row['dose']), level_number(row['views']))
         found.setdefault(f"{row['file']}#{row['slice_index']}", {})[rung] = row
-    return {key: (rungs['full'], rungs['270']) for key, rungs in found.items()
-            if {'full', '270'} <= set(rungs)}
+    return {key: (rungs[FULL], rungs[VIEWS270]) for key, rungs in found.items()
+            if {FULL, VIEWS270} <= set(rungs)}
 
 
 def versions(key, settings, images):
     """The full dose and the 270 views of a labelled slice (HU), saved or made again."""
     file, index = key.rsplit('#', 1)
     ladder = [tuple(rung) for rung in settings['ladder']]
-    rungs = [ladder.index(rung) for rung in (FULL, VIEWS270)]
-    if images:
-        return [np.load(os.path.join(images, version_name(file, int(index), ladder[n])))
-                for n in rungs]
-    ct_slice = load_slice(label_path(file, settings.get('data_root')), index=int(index),
-                          values=settings.get('values'))
-    return degrade(ct_slice, ladder, seed=settings['seed'], rungs=rungs)
+    return labelled_versions(file, int(index), settings, images=images,
+                             rungs=[ladder.index(rung) for rung in (FULL, VIEWS270)])
 
 
 def scored_row(name, key, orientation, results, seconds):
@@ -123,6 +117,7 @@ def main():
             done = list(csv.DictReader(handle))
     have = {(r['labels'], r['slice'], r['orientation']) for r in done}
     scorer = D2IQAScorer(trials=args.trials, set_size=args.set_size, seed=args.seed)
+    run_settings = (args.trials, args.set_size, args.seed, teacher_digest(scorer.checkpoint))
     names = []
     with open(args.out, 'a', newline='') as handle:
         writer = csv.DictWriter(handle, FIELDS)
@@ -133,8 +128,7 @@ def main():
             names.append(name)
             rows, settings = read_labels(path)
             same_trials = (settings['trials'], settings['set_size'], settings['seed'],
-                           settings.get('checkpoint_sha256')) == (
-                args.trials, args.set_size, args.seed, teacher_digest(scorer.checkpoint))
+                           settings.get('checkpoint_sha256')) == run_settings
             pairs = pair_rows(rows)
             keys = sorted(pairs)
             random.Random(0).shuffle(keys)

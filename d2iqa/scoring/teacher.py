@@ -28,7 +28,8 @@ from .sharded import ShardedTable, csv_text, read_rows, results_stem
 from .trials import D2IQAResult
 
 __all__ = ['DEFAULT_LADDER', 'EXTENSIBLE_SETTINGS', 'LABEL_FIELDS', 'degrade', 'earlier_labels',
-           'label_path', 'make_teacher_labels', 'save_version', 'teacher_digest', 'version_name']
+           'label_path', 'labelled_versions', 'make_teacher_labels', 'save_version', 'teacher_digest',
+           'version_name']
 
 #: Columns of the labels CSV (``dose`` in percent of the slice's own, ``views`` over 180
 #: degrees out of 360; empty when that degradation is not applied; ``set_scores`` the mAP of
@@ -119,6 +120,36 @@ def label_path(file, data_root=None):
     if data_root is None or file.startswith(EMBEDDED_PREFIX):
         return resolve_path(file)
     return os.path.join(data_root, file)
+
+
+def labelled_versions(file, slice_index, settings, *, rungs=None, images=None):
+    """The versions of a labelled slice that its teacher scored, in HU.
+
+    Parameters
+    ----------
+    file, slice_index
+        The slice as a labels row names it.
+    settings : dict
+        The labels' settings (their ladder, seed, data root and values).
+    rungs : sequence of int, optional
+        Positions in the settings' ladder of the versions wanted (default: all).
+    images : str or path-like, optional
+        Where ``make_teacher_labels(images=...)`` saved them (:func:`version_name`); without
+        it they are made again from the slice, bit for bit (:func:`degrade`).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One version per rung, in the order of ``rungs``.
+    """
+    ladder = [tuple(rung) for rung in settings['ladder']]
+    rungs = range(len(ladder)) if rungs is None else rungs
+    if images:
+        return [np.load(os.path.join(images, version_name(file, slice_index, ladder[number])))
+                for number in rungs]
+    ct_slice = load_slice(label_path(file, settings.get('data_root')), index=slice_index,
+                          values=settings.get('values'))
+    return degrade(ct_slice, ladder, seed=settings['seed'], rungs=rungs)
 
 
 #: Settings that labels extended with more trials may change (the teacher is its SHA-256).
